@@ -1,0 +1,1 @@
+"""JobSwipe data platform: the core library (ingest, db, simulate) and its Dagster wiring."""

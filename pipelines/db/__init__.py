@@ -1,0 +1,1 @@
+"""The transactional schema: SQLAlchemy models, Alembic migrations, server selection, PII, GDPR."""

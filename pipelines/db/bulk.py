@@ -1,0 +1,69 @@
+"""Set-based bulk writes: COPY into a staging table, then one statement into the real table."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+import psycopg
+from psycopg import sql
+
+
+def create_staging_table(
+    cur: psycopg.Cursor, name: str, like: str | None = None, columns: Sequence[tuple[str, str]] = ()
+) -> None:
+    """A temporary table dropped at commit, shaped like ``like`` or from (name, type) pairs."""
+    if like is not None:
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
+                sql.Identifier(name), sql.Identifier(like)
+            )
+        )
+        return
+    column_defs = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(col), sql.SQL(pg_type)) for col, pg_type in columns
+    )
+    cur.execute(
+        sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), column_defs)
+    )
+
+
+def copy_rows(cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """COPY Python rows (psycopg adapts each value); for modest row counts."""
+    count = 0
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def copy_frame(cur: psycopg.Cursor, table: str, frame: pl.DataFrame, chunk_rows: int = 200_000) -> int:
+    """COPY a polars frame as CSV: the fast path for hot loads (frames are serialised in Rust).
+
+    Columns map by name onto ``table``. List columns must already be PostgreSQL array literals
+    or JSON text; ``frame`` values are written as they are.
+    """
+    if frame.height == 0:
+        return 0
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, NULL '\\N')").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    )
+    with cur.copy(statement) as copy:
+        for offset in range(0, frame.height, chunk_rows):
+            buffer = io.BytesIO()
+            frame.slice(offset, chunk_rows).write_csv(buffer, include_header=False, null_value="\\N")
+            copy.write(buffer.getvalue())
+    return frame.height
+
+
+def pg_array_literal(values: Sequence[str] | None) -> str | None:
+    """A TEXT[] literal for CSV COPY, quoting every element."""
+    if values is None:
+        return None
+    escaped = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in escaped) + "}"

@@ -1,0 +1,111 @@
+"""Which PostgreSQL server the platform talks to, and connections to it.
+
+``DATABASE_URL`` wins when set; otherwise an embedded server is started under the state dir.
+Every consumer (SQLAlchemy, psycopg COPY, Alembic, dbt) derives its settings from one
+``DatabaseTarget`` so they can never disagree about the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+
+import psycopg
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL, make_url
+
+from pipelines.db.embedded import start_embedded_server
+from pipelines.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """A PostgreSQL database, addressed by URL (TCP host or Unix socket directory)."""
+
+    url: URL
+
+    @classmethod
+    def from_string(cls, raw: str) -> DatabaseTarget:
+        url = make_url(raw)
+        if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")
+        if not url.drivername.startswith("postgresql"):
+            raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got driver {url.drivername!r}")
+        return cls(url)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    @property
+    def host(self) -> str:
+        """TCP host name, or the Unix socket directory of an embedded server."""
+        socket_dir = self.url.query.get("host")
+        if socket_dir:
+            return socket_dir if isinstance(socket_dir, str) else socket_dir[0]
+        return self.url.host or "localhost"
+
+    @property
+    def port(self) -> int:
+        return self.url.port or 5432
+
+    @property
+    def database(self) -> str:
+        return self.url.database or "postgres"
+
+    @property
+    def user(self) -> str:
+        return self.url.username or "postgres"
+
+    @property
+    def password(self) -> str:
+        return self.url.password or ""
+
+    @property
+    def libpq_kwargs(self) -> dict[str, object]:
+        kwargs: dict[str, object] = {
+            "host": self.host,
+            "port": self.port,
+            "dbname": self.database,
+            "user": self.user,
+        }
+        if self.password:
+            kwargs["password"] = self.password
+        return kwargs
+
+    def with_database(self, name: str) -> DatabaseTarget:
+        return DatabaseTarget(self.url.set(database=name))
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables read by dbt_project/profiles.yml."""
+        return {
+            "JOBSWIPE_DB_HOST": self.host,
+            "JOBSWIPE_DB_PORT": str(self.port),
+            "JOBSWIPE_DB_USER": self.user,
+            "JOBSWIPE_DB_PASSWORD": self.password,
+            "JOBSWIPE_DB_NAME": self.database,
+        }
+
+    def describe(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+def resolve_target(settings: Settings | None = None) -> DatabaseTarget:
+    settings = settings or get_settings()
+    if settings.database_url:
+        return DatabaseTarget.from_string(settings.database_url)
+    return DatabaseTarget.from_string(start_embedded_server(settings.embedded_data_dir))
+
+
+@contextmanager
+def connect(target: DatabaseTarget, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+    """A psycopg connection; commits on success and rolls back on error (unless autocommit)."""
+    with psycopg.connect(**target.libpq_kwargs, autocommit=autocommit) as conn:  # type: ignore[arg-type]
+        yield conn
+
+
+@lru_cache(maxsize=8)
+def engine_for(target: DatabaseTarget) -> Engine:
+    return create_engine(target.sqlalchemy_url, pool_pre_ping=True, future=True)

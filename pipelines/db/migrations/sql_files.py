@@ -1,0 +1,21 @@
+"""Migrations keep their DDL in reviewable .sql files beside them (sql/<revision>.{up,down}.sql)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import op
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+def run_sql_file(name: str) -> None:
+    """Execute one SQL file on the migration's connection, inside the migration's transaction."""
+    sql = (SQL_DIR / name).read_text(encoding="utf-8")
+    # The raw psycopg cursor, called without parameters, sends the script as one simple-query
+    # message: DO blocks, functions, format() placeholders and many statements run as written.
+    # It is the migration's own connection, so the script joins the migration's transaction.
+    dbapi_connection = op.get_bind().connection.dbapi_connection
+    assert dbapi_connection is not None
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(sql)

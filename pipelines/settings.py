@@ -1,0 +1,45 @@
+"""One typed settings object, read from the environment (prefix ``JOBSWIPE_``, plus DATABASE_URL)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_state_path
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBSWIPE_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "JOBSWIPE_DATABASE_URL"),
+        description="PostgreSQL URL; unset means the embedded server under state_dir.",
+    )
+    state_dir: Path = Field(default_factory=lambda: user_state_path("jobswipe"))
+    landing_dir: Path | None = None
+    dbt_project_dir: Path = PROJECT_ROOT / "dbt_project"
+    # Comma-separated "key_id:base64(32 bytes)" pairs; the first is used for new ciphertext.
+    pii_keys: str | None = None
+    partitions_months_ahead: int = 3
+
+    @property
+    def embedded_data_dir(self) -> Path:
+        return self.state_dir / "pgdata"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.state_dir / "artifacts"
+
+    @property
+    def resolved_landing_dir(self) -> Path:
+        return self.landing_dir or self.state_dir / "landing"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,104 @@
+"""Shared fixtures: a real PostgreSQL server, one migrated template, cheap per-test databases.
+
+The server is JOBSWIPE_TEST_SERVER_URL (default: the machine's PostgreSQL on 127.0.0.1:5432);
+when it is not reachable the tests start the embedded server instead. Every database a test
+session creates is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from pipelines.db.admin import create_database, drop_database, is_reachable
+from pipelines.db.connection import DatabaseTarget
+from pipelines.db.crypto import PiiCipher, new_key_spec
+from pipelines.db.embedded import start_embedded_server
+from pipelines.db.migrate import upgrade
+
+DEFAULT_TEST_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+SESSION_TAG = f"{os.getpid()}_{secrets.token_hex(2)}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("JOBSWIPE_SLOW") == "1":
+        return
+    skip_slow = pytest.mark.skip(reason="scale test: set JOBSWIPE_SLOW=1 to run")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> DatabaseTarget:
+    server = DatabaseTarget.from_string(os.environ.get("JOBSWIPE_TEST_SERVER_URL", DEFAULT_TEST_SERVER))
+    if is_reachable(server):
+        return server
+    data_dir = Path(tempfile.gettempdir()) / "jobswipe-test-pgdata"
+    return DatabaseTarget.from_string(start_embedded_server(data_dir))
+
+
+class DatabaseFactory:
+    """Creates databases on the test server and drops them all at the end of the session."""
+
+    def __init__(self, server: DatabaseTarget) -> None:
+        self.server = server
+        self.created: list[str] = []
+
+    def empty(self, label: str) -> DatabaseTarget:
+        name = f"jobswipe_t_{label}_{SESSION_TAG}_{len(self.created)}"
+        self.created.append(name)
+        return create_database(self.server, name)
+
+    def clone(self, template: DatabaseTarget, label: str) -> DatabaseTarget:
+        name = f"jobswipe_t_{label}_{SESSION_TAG}_{len(self.created)}"
+        self.created.append(name)
+        with psycopg.connect(**self.server.with_database("postgres").libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template.database)
+                )
+            )
+        return self.server.with_database(name)
+
+    def drop_all(self) -> None:
+        for name in reversed(self.created):
+            drop_database(self.server, name)
+
+
+@pytest.fixture(scope="session")
+def databases(pg_server: DatabaseTarget) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(pg_server)
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(databases: DatabaseFactory) -> DatabaseTarget:
+    target = databases.empty("template")
+    upgrade(target)
+    return target
+
+
+@pytest.fixture
+def migrated_db(databases: DatabaseFactory, migrated_template: DatabaseTarget) -> DatabaseTarget:
+    """A freshly migrated database of this test's own."""
+    return databases.clone(migrated_template, "db")
+
+
+@pytest.fixture
+def conn(migrated_db: DatabaseTarget) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(**migrated_db.libpq_kwargs) as connection:  # type: ignore[arg-type]
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def cipher() -> PiiCipher:
+    return PiiCipher.from_spec(new_key_spec("test-k1"))
