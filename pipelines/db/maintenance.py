@@ -53,3 +53,8 @@ def earliest_stray_timestamp(conn: psycopg.Connection) -> dt.date | None:
         " (SELECT min(created_at) FROM audit_logs_default))"
     ).fetchone()
     return row[0].date() if row and row[0] else None
+
+
+def window_for(conn: psycopg.Connection, today: dt.date, months_ahead: int) -> tuple[dt.date, dt.date]:
+    """The maintenance window, reaching back far enough to adopt any rows in default partitions."""
+    return maintenance_window(today, months_ahead, earliest_stray_timestamp(conn))

@@ -1,0 +1,29 @@
+# The two commands of the README. Both set everything up on a fresh clone (a virtualenv in .venv
+# with the project and its pinned dependencies) before they run.
+#   make demo   the whole platform end to end (embedded PostgreSQL unless DATABASE_URL is set)
+#   make test   the full test suite (real PostgreSQL, real dbt, real Dagster)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench-simulate install
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/jobswipe demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

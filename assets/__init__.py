@@ -1,0 +1,1 @@
+"""Dagster assets, one module per domain. Thin: the work happens in pipelines/ and models_ml/."""

@@ -1,0 +1,150 @@
+"""The `jobswipe` command: run the platform end to end, or one duty at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.db import gdpr, maintenance
+from pipelines.db import migrate as migrations
+from pipelines.db.admin import ensure_database
+from pipelines.db.connection import DatabaseTarget, connect, resolve_target
+from pipelines.db.crypto import PiiCipher
+from pipelines.db.pii import rotate_keys
+from pipelines.db.summary import summarize
+from pipelines.settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="JobSwipe data platform.", no_args_is_help=True, add_completion=False)
+gdpr_app = typer.Typer(help="GDPR duties for one user.", no_args_is_help=True)
+app.add_typer(gdpr_app, name="gdpr")
+console = Console()
+
+
+def _target() -> DatabaseTarget:
+    settings = get_settings()
+    target = resolve_target(settings)
+    where = "DATABASE_URL" if settings.database_url else f"embedded server in {settings.embedded_data_dir}"
+    console.print(f"[dim]database: {target.describe()} ({where})[/dim]")
+    if settings.database_url:
+        ensure_database(target)
+    return target
+
+
+@app.command()
+def demo() -> None:
+    """Run the whole platform end to end on the embedded server (or DATABASE_URL)."""
+    from pipelines.orchestration import materialize_assets
+
+    started = time.perf_counter()
+    target = _target()
+    console.rule("[bold]JobSwipe platform: end-to-end run")
+    result = materialize_assets(target)
+    steps = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+    console.print(f"materialized {len(steps)} assets: {', '.join(steps)}")
+    print_summary(target)
+    console.print(f"[bold green]done in {time.perf_counter() - started:.1f}s[/bold green]")
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the schema (to head by default)."""
+    target = _target()
+    migrations.upgrade(target, revision)
+    console.print(f"schema at revision {migrations.current_revision(target)}")
+
+
+@app.command()
+def downgrade(revision: Annotated[str, typer.Argument(help="target revision, e.g. base")]) -> None:
+    """Downgrade the schema; `downgrade base` leaves an empty schema."""
+    target = _target()
+    migrations.downgrade(target, revision)
+    console.print(f"schema at revision {migrations.current_revision(target)}")
+
+
+@app.command()
+def partitions(months_ahead: int = 3) -> None:
+    """Create analytics/audit partitions from the oldest stray row to N months ahead."""
+    with connect(_target()) as conn:
+        start, end = maintenance.window_for(conn, dt.date.today(), months_ahead)
+        created = maintenance.ensure_partitions(conn, start, end)
+    console.print(f"{len(created)} partitions created for [{start}, {end}): {', '.join(created) or '-'}")
+
+
+@app.command()
+def retention() -> None:
+    """Delete what is past retention (cleanup_expired_data)."""
+    with connect(_target()) as conn:
+        console.print(gdpr.cleanup_expired_data(conn))
+
+
+@app.command("rotate-keys")
+def rotate_keys_command() -> None:
+    """Re-encrypt PII under the active key (the first in JOBSWIPE_PII_KEYS)."""
+    cipher = PiiCipher.from_settings(get_settings())
+    with connect(_target()) as conn:
+        count = rotate_keys(conn, cipher)
+    console.print(f"re-encrypted {count} rows under key {cipher.active_key_id}")
+
+
+@gdpr_app.command("export")
+def gdpr_export(user_id: uuid.UUID, out: Path | None = None) -> None:
+    """Everything stored about one user, as one JSON document."""
+    cipher = PiiCipher.from_settings(get_settings())
+    with connect(_target()) as conn:
+        document = gdpr.export_user(conn, user_id, cipher)
+    if document is None:
+        raise typer.BadParameter(f"no user {user_id}")
+    text = json.dumps(document, indent=2, default=str)
+    if out:
+        out.write_text(text)
+        console.print(f"wrote {out}")
+    else:
+        print(text)
+
+
+@gdpr_app.command("anonymize")
+def gdpr_anonymize(user_id: uuid.UUID) -> None:
+    """Erase one user's personal data, keeping anonymous facts for aggregates."""
+    with connect(_target()) as conn:
+        gdpr.anonymize_user(conn, user_id)
+    console.print(f"anonymized {user_id}")
+
+
+@app.command()
+def summary() -> None:
+    """Row counts, partitions and revision of the database."""
+    print_summary(_target())
+
+
+@app.command()
+def dagster() -> None:
+    """Start the Dagster UI (dagster dev) on this project."""
+    os.execvp("dagster", ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")])
+
+
+def print_summary(target: DatabaseTarget) -> None:
+    with connect(target) as conn:
+        info = summarize(conn)
+    table = Table(title=f"schema {info.revision} on PostgreSQL {info.server_version}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in info.row_counts.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    console.print(
+        f"{len(info.row_counts)} tables, {info.enum_types} enum types, {info.indexes} indexes, "
+        f"partitions: {info.partitions}"
+    )
+
+
+if __name__ == "__main__":
+    app()

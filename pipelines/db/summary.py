@@ -1,0 +1,49 @@
+"""A short, human-sized description of what the database holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from pipelines.db.models import SEED_TABLES
+
+
+@dataclass(frozen=True)
+class SchemaSummary:
+    revision: str | None
+    server_version: str
+    row_counts: dict[str, int]
+    partitions: dict[str, int]
+    enum_types: int
+    indexes: int
+
+
+def summarize(conn: psycopg.Connection, extra_tables: tuple[str, ...] = ()) -> SchemaSummary:
+    revision_row = conn.execute(
+        "SELECT version_num FROM alembic_version"
+    ).fetchone() if conn.execute("SELECT to_regclass('alembic_version')").fetchone()[0] else None  # type: ignore[index]
+    counts = {}
+    for table in (*SEED_TABLES, *extra_tables):
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
+            continue
+        counts[table] = int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()[0])  # type: ignore[index]
+    partitions = dict(
+        conn.execute(
+            """SELECT parent.relname, count(*) FROM pg_inherits i
+                 JOIN pg_class parent ON parent.oid = i.inhparent
+                WHERE parent.relkind = 'p'
+                GROUP BY parent.relname"""
+        ).fetchall()
+    )
+    enum_types = conn.execute("SELECT count(DISTINCT enumtypid) FROM pg_enum").fetchone()[0]  # type: ignore[index]
+    indexes = conn.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'").fetchone()[0]  # type: ignore[index]
+    return SchemaSummary(
+        revision=revision_row[0] if revision_row else None,
+        server_version=str(conn.execute("SHOW server_version").fetchone()[0]),  # type: ignore[index]
+        row_counts=counts,
+        partitions={k: int(v) for k, v in partitions.items()},
+        enum_types=int(enum_types),
+        indexes=int(indexes),
+    )
