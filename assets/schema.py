@@ -1,6 +1,5 @@
 """The transactional schema and its upkeep: migrations, partitions ahead of time, retention."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -12,15 +11,24 @@ from pipelines.resources import PostgresResource
 SCHEMA_GROUP = "transactional_schema"
 
 
-@dg.asset(group_name=SCHEMA_GROUP, description="The seed schema, migrated to the latest Alembic revision.")
-def transactional_schema(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=SCHEMA_GROUP, description="The seed schema, migrated to the latest Alembic revision."
+)
+def transactional_schema(
+    context: dg.AssetExecutionContext, postgres: PostgresResource
+) -> dg.MaterializeResult:
     target = postgres.target()
     before = current_revision(target)
     upgrade(target)
     after = current_revision(target)
     context.log.info("schema at %s (was %s) on %s", after, before, target.describe())
     return dg.MaterializeResult(
-        metadata={"revision": after or "", "previous_revision": before or "", "head": head_revision(), "database": target.describe()}
+        metadata={
+            "revision": after or "",
+            "previous_revision": before or "",
+            "head": head_revision(),
+            "database": target.describe(),
+        }
     )
 
 
@@ -29,7 +37,9 @@ def transactional_schema(context: dg.AssetExecutionContext, postgres: PostgresRe
     deps=[transactional_schema],
     description="Monthly analytics_events and quarterly audit_logs partitions, created months ahead.",
 )
-def partition_maintenance(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+def partition_maintenance(
+    context: dg.AssetExecutionContext, postgres: PostgresResource
+) -> dg.MaterializeResult:
     months_ahead = postgres.settings().partitions_months_ahead
     with postgres.connect() as conn:
         start, end = maintenance.window_for(conn, dt.date.today(), months_ahead)
@@ -62,8 +72,12 @@ def default_partitions_empty(postgres: PostgresResource) -> dg.AssetCheckResult:
     deps=[transactional_schema],
     description="GDPR retention: cleanup_expired_data() (the seed's pg_cron job, run by Dagster).",
 )
-def data_retention(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+def data_retention(
+    context: dg.AssetExecutionContext, postgres: PostgresResource
+) -> dg.MaterializeResult:
     with postgres.connect() as conn:
         deleted = gdpr.cleanup_expired_data(conn)
     context.log.info("retention deleted %s", deleted)
-    return dg.MaterializeResult(metadata={f"deleted_{table}": count for table, count in deleted.items()})
+    return dg.MaterializeResult(
+        metadata={f"deleted_{table}": count for table, count in deleted.items()}
+    )

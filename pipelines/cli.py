@@ -32,7 +32,11 @@ console = Console()
 def _target() -> DatabaseTarget:
     settings = get_settings()
     target = resolve_target(settings)
-    where = "DATABASE_URL" if settings.database_url else f"embedded server in {settings.embedded_data_dir}"
+    where = (
+        "DATABASE_URL"
+        if settings.database_url
+        else f"embedded server in {settings.embedded_data_dir}"
+    )
     console.print(f"[dim]database: {target.describe()} ({where})[/dim]")
     if settings.database_url:
         ensure_database(target)
@@ -76,7 +80,9 @@ def partitions(months_ahead: int = 3) -> None:
     with connect(_target()) as conn:
         start, end = maintenance.window_for(conn, dt.date.today(), months_ahead)
         created = maintenance.ensure_partitions(conn, start, end)
-    console.print(f"{len(created)} partitions created for [{start}, {end}): {', '.join(created) or '-'}")
+    console.print(
+        f"{len(created)} partitions created for [{start}, {end}): {', '.join(created) or '-'}"
+    )
 
 
 @app.command()

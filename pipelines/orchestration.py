@@ -21,7 +21,11 @@ def materialize_assets(
 
     assets = list(defs.assets or [])
     checks = list(defs.asset_checks or [])
-    resources = {**(defs.resources or {}), "postgres": PostgresResource(database_url=target.sqlalchemy_url), **(extra_resources or {})}
+    resources = {
+        **(defs.resources or {}),
+        "postgres": PostgresResource(database_url=target.sqlalchemy_url),
+        **(extra_resources or {}),
+    }
     result = dg.materialize(
         [*assets, *checks],
         selection=dg.AssetSelection.assets(*selection) if selection else None,

@@ -1,6 +1,5 @@
 """Dagster resources: the one PostgreSQL database every asset reads and writes."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,7 +18,11 @@ class PostgresResource(dg.ConfigurableResource):
 
     def settings(self) -> Settings:
         base = get_settings()
-        return base.model_copy(update={"database_url": self.database_url}) if self.database_url else base
+        return (
+            base.model_copy(update={"database_url": self.database_url})
+            if self.database_url
+            else base
+        )
 
     def target(self) -> DatabaseTarget:
         return resolve_target(self.settings())

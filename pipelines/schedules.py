@@ -5,16 +5,25 @@ from __future__ import annotations
 import dagster as dg
 
 schema_upkeep_job = dg.define_asset_job(
-    "schema_upkeep", selection=dg.AssetSelection.assets("transactional_schema", "partition_maintenance")
+    "schema_upkeep",
+    selection=dg.AssetSelection.assets("transactional_schema", "partition_maintenance"),
 )
-retention_job = dg.define_asset_job("gdpr_retention", selection=dg.AssetSelection.assets("data_retention"))
+retention_job = dg.define_asset_job(
+    "gdpr_retention", selection=dg.AssetSelection.assets("data_retention")
+)
 
 partition_maintenance_schedule = dg.ScheduleDefinition(
-    name="daily_partition_maintenance", job=schema_upkeep_job, cron_schedule="0 1 * * *", execution_timezone="UTC"
+    name="daily_partition_maintenance",
+    job=schema_upkeep_job,
+    cron_schedule="0 1 * * *",
+    execution_timezone="UTC",
 )
 # The seed's pg_cron entry ('0 2 * * *'), run by Dagster because pg_cron is not available.
 retention_schedule = dg.ScheduleDefinition(
-    name="daily_data_retention", job=retention_job, cron_schedule="0 2 * * *", execution_timezone="UTC"
+    name="daily_data_retention",
+    job=retention_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
 )
 
 SCHEDULES = [partition_maintenance_schedule, retention_schedule]

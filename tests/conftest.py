@@ -38,7 +38,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def pg_server() -> DatabaseTarget:
-    server = DatabaseTarget.from_string(os.environ.get("JOBSWIPE_TEST_SERVER_URL", DEFAULT_TEST_SERVER))
+    server = DatabaseTarget.from_string(
+        os.environ.get("JOBSWIPE_TEST_SERVER_URL", DEFAULT_TEST_SERVER)
+    )
     if is_reachable(server):
         return server
     data_dir = Path(tempfile.gettempdir()) / "jobswipe-test-pgdata"
@@ -60,7 +62,9 @@ class DatabaseFactory:
     def clone(self, template: DatabaseTarget, label: str) -> DatabaseTarget:
         name = f"jobswipe_t_{label}_{SESSION_TAG}_{len(self.created)}"
         self.created.append(name)
-        with psycopg.connect(**self.server.with_database("postgres").libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
+        with psycopg.connect(
+            **self.server.with_database("postgres").libpq_kwargs, autocommit=True
+        ) as conn:  # type: ignore[arg-type]
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
                     sql.Identifier(name), sql.Identifier(template.database)

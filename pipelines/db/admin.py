@@ -24,12 +24,16 @@ def create_database(server: DatabaseTarget, name: str) -> DatabaseTarget:
 
 def drop_database(server: DatabaseTarget, name: str) -> None:
     with psycopg.connect(**server.with_database("postgres").libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def ensure_database(target: DatabaseTarget) -> None:
     """Create the target's database if the server does not have it yet."""
     with psycopg.connect(**target.with_database("postgres").libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)
+        ).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))

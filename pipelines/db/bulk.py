@@ -25,11 +25,15 @@ def create_staging_table(
         sql.SQL("{} {}").format(sql.Identifier(col), sql.SQL(pg_type)) for col, pg_type in columns
     )
     cur.execute(
-        sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), column_defs)
+        sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
+            sql.Identifier(name), column_defs
+        )
     )
 
 
-def copy_rows(cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+def copy_rows(
+    cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
     """COPY Python rows (psycopg adapts each value); for modest row counts."""
     count = 0
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -42,7 +46,9 @@ def copy_rows(cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Ite
     return count
 
 
-def copy_frame(cur: psycopg.Cursor, table: str, frame: pl.DataFrame, chunk_rows: int = 200_000) -> int:
+def copy_frame(
+    cur: psycopg.Cursor, table: str, frame: pl.DataFrame, chunk_rows: int = 200_000
+) -> int:
     """COPY a polars frame as CSV: the fast path for hot loads (frames are serialised in Rust).
 
     Columns map by name onto ``table``. List columns must already be PostgreSQL array literals
@@ -56,7 +62,9 @@ def copy_frame(cur: psycopg.Cursor, table: str, frame: pl.DataFrame, chunk_rows:
     with cur.copy(statement) as copy:
         for offset in range(0, frame.height, chunk_rows):
             buffer = io.BytesIO()
-            frame.slice(offset, chunk_rows).write_csv(buffer, include_header=False, null_value="\\N")
+            frame.slice(offset, chunk_rows).write_csv(
+                buffer, include_header=False, null_value="\\N"
+            )
             copy.write(buffer.getvalue())
     return frame.height
 

@@ -32,7 +32,9 @@ class DatabaseTarget:
         if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
         if not url.drivername.startswith("postgresql"):
-            raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got driver {url.drivername!r}")
+            raise ValueError(
+                f"DATABASE_URL must be a PostgreSQL URL, got driver {url.drivername!r}"
+            )
         return cls(url)
 
     @property

@@ -35,13 +35,19 @@ def parse_keyring(spec: str) -> dict[str, bytes]:
     for position, item in enumerate(filter(None, (p.strip() for p in spec.split(","))), start=1):
         key_id, sep, encoded = item.partition(":")
         if not sep or not key_id:
-            raise PiiKeyError(f"JOBSWIPE_PII_KEYS entry {position} must look like 'key_id:base64key'")
+            raise PiiKeyError(
+                f"JOBSWIPE_PII_KEYS entry {position} must look like 'key_id:base64key'"
+            )
         try:
             key = base64.b64decode(encoded, validate=True)
         except ValueError as exc:
-            raise PiiKeyError(f"JOBSWIPE_PII_KEYS entry {position} ({key_id}): key is not base64") from exc
+            raise PiiKeyError(
+                f"JOBSWIPE_PII_KEYS entry {position} ({key_id}): key is not base64"
+            ) from exc
         if len(key) != 32:
-            raise PiiKeyError(f"JOBSWIPE_PII_KEYS entry {position} ({key_id}): key must be 32 bytes, got {len(key)}")
+            raise PiiKeyError(
+                f"JOBSWIPE_PII_KEYS entry {position} ({key_id}): key must be 32 bytes, got {len(key)}"
+            )
         if len(key_id.encode()) > 255:
             raise PiiKeyError(f"JOBSWIPE_PII_KEYS entry {position}: key id longer than 255 bytes")
         keys[key_id] = key
@@ -73,13 +79,17 @@ class PiiCipher:
     def encrypt(self, plaintext: str, column: str) -> bytes:
         key_id = self.active_key_id.encode()
         nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.active_key_id]).encrypt(nonce, plaintext.encode(), column.encode())
+        sealed = AESGCM(self.keys[self.active_key_id]).encrypt(
+            nonce, plaintext.encode(), column.encode()
+        )
         return bytes([ENVELOPE_VERSION, len(key_id)]) + key_id + nonce + sealed
 
     def decrypt(self, envelope: bytes, column: str) -> str:
         key_id, nonce, sealed = _split_envelope(envelope)
         if key_id not in self.keys:
-            raise PiiKeyError(f"ciphertext in {column} was written with key {key_id!r}, which is not configured")
+            raise PiiKeyError(
+                f"ciphertext in {column} was written with key {key_id!r}, which is not configured"
+            )
         return AESGCM(self.keys[key_id]).decrypt(nonce, sealed, column.encode()).decode()
 
     def needs_rotation(self, envelope: bytes) -> bool:

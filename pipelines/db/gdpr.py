@@ -11,7 +11,9 @@ from pipelines.db.crypto import PiiCipher
 from pipelines.db.pii import PII_COLUMNS, context
 
 
-def export_user(conn: psycopg.Connection, user_id: uuid.UUID, cipher: PiiCipher) -> dict[str, Any] | None:
+def export_user(
+    conn: psycopg.Connection, user_id: uuid.UUID, cipher: PiiCipher
+) -> dict[str, Any] | None:
     """One JSON document with everything stored about a user, PII decrypted; None if unknown."""
     row = conn.execute("SELECT export_user_data(%s)", (user_id,)).fetchone()
     document: dict[str, Any] | None = row[0] if row else None
@@ -23,7 +25,9 @@ def export_user(conn: psycopg.Connection, user_id: uuid.UUID, cipher: PiiCipher)
             value = profile.get(column)
             if value:
                 # to_jsonb(bytea) renders as "\x<hex>".
-                profile[column] = cipher.decrypt(bytes.fromhex(value[2:]), context("user_profiles", column))
+                profile[column] = cipher.decrypt(
+                    bytes.fromhex(value[2:]), context("user_profiles", column)
+                )
     return document
 
 

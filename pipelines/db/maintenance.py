@@ -30,7 +30,9 @@ def ensure_partitions(conn: psycopg.Connection, start: dt.date, end: dt.date) ->
     return created
 
 
-def maintenance_window(today: dt.date, months_ahead: int, history_start: dt.date | None = None) -> tuple[dt.date, dt.date]:
+def maintenance_window(
+    today: dt.date, months_ahead: int, history_start: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
     """From the earliest month that holds (or will hold) data to ``months_ahead`` past this month."""
     this_month = today.replace(day=1)
     start = min(this_month, history_start.replace(day=1)) if history_start else this_month
@@ -55,6 +57,8 @@ def earliest_stray_timestamp(conn: psycopg.Connection) -> dt.date | None:
     return row[0].date() if row and row[0] else None
 
 
-def window_for(conn: psycopg.Connection, today: dt.date, months_ahead: int) -> tuple[dt.date, dt.date]:
+def window_for(
+    conn: psycopg.Connection, today: dt.date, months_ahead: int
+) -> tuple[dt.date, dt.date]:
     """The maintenance window, reaching back far enough to adopt any rows in default partitions."""
     return maintenance_window(today, months_ahead, earliest_stray_timestamp(conn))

@@ -10,9 +10,10 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
+    REAL,
     BigInteger,
     Boolean,
     Date,
@@ -24,7 +25,6 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
-    REAL,
     String,
     Text,
     UniqueConstraint,
@@ -50,15 +50,19 @@ def pg_enum(enum_cls: type[StrEnum]) -> SAEnum:
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+    return mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
 
 
 def user_fk(nullable: bool = True, ondelete: str | None = "CASCADE") -> Mapped[Any]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey("users.id", ondelete=ondelete), nullable=nullable)
+    return mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete=ondelete), nullable=nullable
+    )
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dt.datetime: DateTime(timezone=False),
         dt.date: Date,
         str: Text,
@@ -86,7 +90,9 @@ class User(Versioned, Base):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[e.UserRole | None] = mapped_column(pg_enum(e.UserRole), server_default="USER")
-    status: Mapped[e.UserStatus | None] = mapped_column(pg_enum(e.UserStatus), server_default="ACTIVE")
+    status: Mapped[e.UserStatus | None] = mapped_column(
+        pg_enum(e.UserStatus), server_default="ACTIVE"
+    )
     last_login_at: Mapped[dt.datetime | None]
     login_attempts: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
     locked_until: Mapped[dt.datetime | None]
@@ -133,7 +139,9 @@ class UserPreferences(Versioned, Base):
     )
     auto_apply_enabled: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     auto_apply_max_per_day: Mapped[int | None] = mapped_column(Integer, server_default=text("5"))
-    data_processing_consent: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
+    data_processing_consent: Mapped[bool | None] = mapped_column(
+        Boolean, server_default=text("false")
+    )
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     analytics_consent: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     __table_args__ = (UniqueConstraint("user_id"),)
@@ -152,7 +160,9 @@ class Company(Versioned, Base):
     is_verified: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     verified_at: Mapped[dt.datetime | None]
     quality_score: Mapped[float | None]
-    status: Mapped[e.CompanyStatus | None] = mapped_column(pg_enum(e.CompanyStatus), server_default="ACTIVE")
+    status: Mapped[e.CompanyStatus | None] = mapped_column(
+        pg_enum(e.CompanyStatus), server_default="ACTIVE"
+    )
     is_blacklisted: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     blacklist_reason: Mapped[str | None]
     __table_args__ = (
@@ -174,9 +184,13 @@ class JobPosting(Versioned, Base):
     description: Mapped[str]
     type: Mapped[e.JobType | None] = mapped_column(pg_enum(e.JobType), server_default="FULL_TIME")
     level: Mapped[e.JobLevel | None] = mapped_column(pg_enum(e.JobLevel), server_default="MID")
-    category: Mapped[e.JobCategory | None] = mapped_column(pg_enum(e.JobCategory), server_default="OTHER")
+    category: Mapped[e.JobCategory | None] = mapped_column(
+        pg_enum(e.JobCategory), server_default="OTHER"
+    )
     remote: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
-    remote_type: Mapped[e.RemoteType | None] = mapped_column(pg_enum(e.RemoteType), server_default="ONSITE")
+    remote_type: Mapped[e.RemoteType | None] = mapped_column(
+        pg_enum(e.RemoteType), server_default="ONSITE"
+    )
     location: Mapped[str | None] = mapped_column(String(255))
     city: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str | None] = mapped_column(String(100))
@@ -188,7 +202,9 @@ class JobPosting(Versioned, Base):
     currency: Mapped[str | None] = mapped_column(String(3), server_default="USD")
     salary_type: Mapped[e.SalaryType | None] = mapped_column(pg_enum(e.SalaryType))
     external_id: Mapped[str | None] = mapped_column(String(255))
-    source: Mapped[e.JobSource | None] = mapped_column(pg_enum(e.JobSource), server_default="MANUAL")
+    source: Mapped[e.JobSource | None] = mapped_column(
+        pg_enum(e.JobSource), server_default="MANUAL"
+    )
     source_url: Mapped[str | None]
     apply_url: Mapped[str | None]
     quality_score: Mapped[float | None]
@@ -197,7 +213,9 @@ class JobPosting(Versioned, Base):
     application_count: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
     right_swipe_count: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
     left_swipe_count: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
-    status: Mapped[e.JobStatus | None] = mapped_column(pg_enum(e.JobStatus), server_default="ACTIVE")
+    status: Mapped[e.JobStatus | None] = mapped_column(
+        pg_enum(e.JobStatus), server_default="ACTIVE"
+    )
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     posted_at: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime | None]
@@ -299,7 +317,9 @@ class ResumeEnhancement(Timestamps, Base):
     resume_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("resumes.id", ondelete="CASCADE")
     )
-    job_posting_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("job_postings.id"))
+    job_posting_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("job_postings.id")
+    )
     type: Mapped[e.EnhancementType] = mapped_column(pg_enum(e.EnhancementType))
     description: Mapped[str]
     original_content: Mapped[dict[str, Any]]
@@ -320,7 +340,9 @@ class JobApplication(Versioned, Base):
     job_posting_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("job_postings.id", ondelete="CASCADE")
     )
-    resume_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("resumes.id"))
+    resume_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("resumes.id")
+    )
     status: Mapped[e.ApplicationStatus | None] = mapped_column(
         pg_enum(e.ApplicationStatus), server_default="DRAFT"
     )
@@ -341,7 +363,9 @@ class JobApplication(Versioned, Base):
     external_id: Mapped[str | None] = mapped_column(String(255))
     ats_url: Mapped[str | None]
     confirmation_number: Mapped[str | None] = mapped_column(String(255))
-    automation_status: Mapped[e.AutomationStatus | None] = mapped_column(pg_enum(e.AutomationStatus))
+    automation_status: Mapped[e.AutomationStatus | None] = mapped_column(
+        pg_enum(e.AutomationStatus)
+    )
     automation_attempts: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
     automation_data: Mapped[dict[str, Any] | None]
     recruiter_name: Mapped[str | None] = mapped_column(String(255))
@@ -369,8 +393,12 @@ class ApplicationQueue(Timestamps, Base):
     application_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("job_applications.id")
     )
-    status: Mapped[e.QueueStatus | None] = mapped_column(pg_enum(e.QueueStatus), server_default="PENDING")
-    priority: Mapped[e.QueuePriority | None] = mapped_column(pg_enum(e.QueuePriority), server_default="NORMAL")
+    status: Mapped[e.QueueStatus | None] = mapped_column(
+        pg_enum(e.QueueStatus), server_default="PENDING"
+    )
+    priority: Mapped[e.QueuePriority | None] = mapped_column(
+        pg_enum(e.QueuePriority), server_default="NORMAL"
+    )
     attempts: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
     max_attempts: Mapped[int | None] = mapped_column(Integer, server_default=text("3"))
     scheduled_at: Mapped[dt.datetime | None]
@@ -451,7 +479,9 @@ class Subscription(Versioned, Base):
     __tablename__ = "subscriptions"
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID | None] = user_fk()
-    plan: Mapped[e.SubscriptionPlan | None] = mapped_column(pg_enum(e.SubscriptionPlan), server_default="FREE")
+    plan: Mapped[e.SubscriptionPlan | None] = mapped_column(
+        pg_enum(e.SubscriptionPlan), server_default="FREE"
+    )
     status: Mapped[e.SubscriptionStatus | None] = mapped_column(
         pg_enum(e.SubscriptionStatus), server_default="ACTIVE"
     )
@@ -477,7 +507,9 @@ class UsageRecord(Base):
     __tablename__ = "usage_records"
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID | None] = user_fk()
-    subscription_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("subscriptions.id"))
+    subscription_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("subscriptions.id")
+    )
     feature: Mapped[e.UsageFeature] = mapped_column(pg_enum(e.UsageFeature))
     count: Mapped[int | None] = mapped_column(Integer, server_default=text("1"))
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONB)
@@ -494,9 +526,13 @@ class AuditLog(Base):
     """Range-partitioned by quarter on created_at (audit_logs_2024q1, ...)."""
 
     __tablename__ = "audit_logs"
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), server_default=text("gen_random_uuid()"))
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), server_default=text("gen_random_uuid()")
+    )
     user_id: Mapped[uuid.UUID | None] = user_fk(ondelete="SET NULL")
-    actor_type: Mapped[e.ActorType | None] = mapped_column(pg_enum(e.ActorType), server_default="USER")
+    actor_type: Mapped[e.ActorType | None] = mapped_column(
+        pg_enum(e.ActorType), server_default="USER"
+    )
     actor_id: Mapped[str | None] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(255))
     resource: Mapped[str] = mapped_column(String(255))
@@ -509,7 +545,9 @@ class AuditLog(Base):
     session_id: Mapped[str | None] = mapped_column(String(255))
     old_values: Mapped[dict[str, Any] | None]
     new_values: Mapped[dict[str, Any] | None]
-    risk_level: Mapped[e.RiskLevel | None] = mapped_column(pg_enum(e.RiskLevel), server_default="LOW")
+    risk_level: Mapped[e.RiskLevel | None] = mapped_column(
+        pg_enum(e.RiskLevel), server_default="LOW"
+    )
     risk_factors: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     data_category: Mapped[str | None] = mapped_column(String(100))
     legal_basis: Mapped[str | None] = mapped_column(String(100))
@@ -553,7 +591,9 @@ class AnalyticsEvent(Base):
     """Range-partitioned by month on "timestamp" (analytics_events_y2024m01, ...)."""
 
     __tablename__ = "analytics_events"
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), server_default=text("gen_random_uuid()"))
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), server_default=text("gen_random_uuid()")
+    )
     user_id: Mapped[uuid.UUID | None] = user_fk(ondelete="SET NULL")
     event_type: Mapped[str] = mapped_column(String(100))
     event_category: Mapped[str] = mapped_column(String(100))
@@ -587,7 +627,9 @@ class SystemSetting(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     key: Mapped[str] = mapped_column(String(255), unique=True)
     value: Mapped[str]
-    type: Mapped[e.SettingType | None] = mapped_column(pg_enum(e.SettingType), server_default="STRING")
+    type: Mapped[e.SettingType | None] = mapped_column(
+        pg_enum(e.SettingType), server_default="STRING"
+    )
     category: Mapped[str | None] = mapped_column(String(100), server_default="general")
     description: Mapped[str | None]
     is_public: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))

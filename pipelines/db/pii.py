@@ -21,16 +21,24 @@ def context(table: str, column: str) -> str:
     return f"{table}.{column}"
 
 
-def encrypt_profile_fields(cipher: PiiCipher, values: dict[str, str | None]) -> dict[str, bytes | None]:
+def encrypt_profile_fields(
+    cipher: PiiCipher, values: dict[str, str | None]
+) -> dict[str, bytes | None]:
     return {
-        column: None if values.get(column) is None else cipher.encrypt(str(values[column]), context("user_profiles", column))
+        column: None
+        if values.get(column) is None
+        else cipher.encrypt(str(values[column]), context("user_profiles", column))
         for column in PII_COLUMNS["user_profiles"]
     }
 
 
-def decrypt_profile_fields(cipher: PiiCipher, row: dict[str, bytes | None]) -> dict[str, str | None]:
+def decrypt_profile_fields(
+    cipher: PiiCipher, row: dict[str, bytes | None]
+) -> dict[str, str | None]:
     return {
-        column: None if row.get(column) is None else cipher.decrypt(row[column], context("user_profiles", column))  # type: ignore[arg-type]
+        column: None
+        if row.get(column) is None
+        else cipher.decrypt(row[column], context("user_profiles", column))  # type: ignore[arg-type]
         for column in PII_COLUMNS["user_profiles"]
     }
 
@@ -49,7 +57,9 @@ def rotate_keys(conn: psycopg.Connection, cipher: PiiCipher, batch_size: int = 5
                 )
                 copy_rows(cur, "pii_rotation", ["id", *columns], batch)
                 cur.execute(
-                    sql.SQL("UPDATE {t} AS target SET {assignments} FROM pii_rotation AS s WHERE target.id = s.id").format(
+                    sql.SQL(
+                        "UPDATE {t} AS target SET {assignments} FROM pii_rotation AS s WHERE target.id = s.id"
+                    ).format(
                         t=sql.Identifier(table),
                         assignments=sql.SQL(", ").join(
                             sql.SQL("{c} = s.{c}").format(c=sql.Identifier(c)) for c in columns
@@ -62,12 +72,18 @@ def rotate_keys(conn: psycopg.Connection, cipher: PiiCipher, batch_size: int = 5
 
 
 def _stale_rows(
-    conn: psycopg.Connection, cipher: PiiCipher, table: str, columns: tuple[str, ...], batch_size: int
+    conn: psycopg.Connection,
+    cipher: PiiCipher,
+    table: str,
+    columns: tuple[str, ...],
+    batch_size: int,
 ) -> Iterator[list[tuple[object, ...]]]:
     query = sql.SQL("SELECT id, {cols} FROM {t} WHERE {any_set}").format(
         cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
         t=sql.Identifier(table),
-        any_set=sql.SQL(" OR ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in columns),
+        any_set=sql.SQL(" OR ").join(
+            sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in columns
+        ),
     )
     stale: list[tuple[object, ...]] = []
     with conn.cursor(name=f"pii_scan_{table}") as cur:
@@ -81,7 +97,9 @@ def _stale_rows(
                 (
                     row_id,
                     *(
-                        None if v is None else cipher.encrypt(cipher.decrypt(v, context(table, c)), context(table, c))
+                        None
+                        if v is None
+                        else cipher.encrypt(cipher.decrypt(v, context(table, c)), context(table, c))
                         for c, v in zip(columns, values, strict=True)
                     ),
                 )

@@ -21,14 +21,20 @@ class SchemaSummary:
 
 
 def summarize(conn: psycopg.Connection, extra_tables: tuple[str, ...] = ()) -> SchemaSummary:
-    revision_row = conn.execute(
-        "SELECT version_num FROM alembic_version"
-    ).fetchone() if conn.execute("SELECT to_regclass('alembic_version')").fetchone()[0] else None  # type: ignore[index]
+    revision_row = (
+        conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if conn.execute("SELECT to_regclass('alembic_version')").fetchone()[0]
+        else None
+    )  # type: ignore[index]
     counts = {}
     for table in (*SEED_TABLES, *extra_tables):
         if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
             continue
-        counts[table] = int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()[0])  # type: ignore[index]
+        counts[table] = int(
+            conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]
+        )  # type: ignore[index]
     partitions = dict(
         conn.execute(
             """SELECT parent.relname, count(*) FROM pg_inherits i
@@ -38,7 +44,9 @@ def summarize(conn: psycopg.Connection, extra_tables: tuple[str, ...] = ()) -> S
         ).fetchall()
     )
     enum_types = conn.execute("SELECT count(DISTINCT enumtypid) FROM pg_enum").fetchone()[0]  # type: ignore[index]
-    indexes = conn.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'").fetchone()[0]  # type: ignore[index]
+    indexes = conn.execute(
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"
+    ).fetchone()[0]  # type: ignore[index]
     return SchemaSummary(
         revision=revision_row[0] if revision_row else None,
         server_version=str(conn.execute("SHOW server_version").fetchone()[0]),  # type: ignore[index]

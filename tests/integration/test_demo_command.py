@@ -18,7 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JOBSWIPE_DATABASE_URL")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JOBSWIPE_DATABASE_URL")
+    }
     env["JOBSWIPE_STATE_DIR"] = str(tmp_path / "state")
     completed = subprocess.run(
         ["make", "--no-print-directory", "demo"],

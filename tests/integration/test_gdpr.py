@@ -12,16 +12,33 @@ from pipelines.db.maintenance import ensure_partitions
 from pipelines.db.pii import encrypt_profile_fields, rotate_keys
 
 
-def make_user(conn: psycopg.Connection, cipher: PiiCipher, email: str, **user_columns: object) -> uuid.UUID:
+def make_user(
+    conn: psycopg.Connection, cipher: PiiCipher, email: str, **user_columns: object
+) -> uuid.UUID:
     columns = ["email", *user_columns]
     (user_id,) = conn.execute(
-        f"INSERT INTO users ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id",  # noqa: S608
+        f"INSERT INTO users ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id",
         (email, *user_columns.values()),
     ).fetchone()  # type: ignore[misc]
-    pii = encrypt_profile_fields(cipher, {"first_name": "Ada", "last_name": "Lovelace", "phone": "+44 20 7946 0000", "date_of_birth": "1815-12-10"})
+    pii = encrypt_profile_fields(
+        cipher,
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "phone": "+44 20 7946 0000",
+            "date_of_birth": "1815-12-10",
+        },
+    )
     conn.execute(
         "INSERT INTO user_profiles (user_id, first_name, last_name, phone, date_of_birth, skills) VALUES (%s, %s, %s, %s, %s, %s)",
-        (user_id, pii["first_name"], pii["last_name"], pii["phone"], pii["date_of_birth"], ["python", "sql"]),
+        (
+            user_id,
+            pii["first_name"],
+            pii["last_name"],
+            pii["phone"],
+            pii["date_of_birth"],
+            ["python", "sql"],
+        ),
     )
     conn.execute("INSERT INTO user_preferences (user_id) VALUES (%s)", (user_id,))
     return user_id
@@ -29,7 +46,9 @@ def make_user(conn: psycopg.Connection, cipher: PiiCipher, email: str, **user_co
 
 @pytest.fixture
 def postings(conn: psycopg.Connection) -> list[uuid.UUID]:
-    (company_id,) = conn.execute("INSERT INTO companies (name, slug) VALUES ('Acme', 'acme') RETURNING id").fetchone()  # type: ignore[misc]
+    (company_id,) = conn.execute(
+        "INSERT INTO companies (name, slug) VALUES ('Acme', 'acme') RETURNING id"
+    ).fetchone()  # type: ignore[misc]
     return [
         conn.execute(
             "INSERT INTO job_postings (company_id, title, description) VALUES (%s, %s, 'Build things') RETURNING id",
@@ -39,9 +58,13 @@ def postings(conn: psycopg.Connection) -> list[uuid.UUID]:
     ]
 
 
-def test_pii_is_unreadable_in_the_table_and_round_trips(conn: psycopg.Connection, cipher: PiiCipher) -> None:
+def test_pii_is_unreadable_in_the_table_and_round_trips(
+    conn: psycopg.Connection, cipher: PiiCipher
+) -> None:
     user_id = make_user(conn, cipher, "ada@example.com")
-    raw = conn.execute("SELECT first_name, phone, date_of_birth FROM user_profiles WHERE user_id = %s", (user_id,)).fetchone()
+    raw = conn.execute(
+        "SELECT first_name, phone, date_of_birth FROM user_profiles WHERE user_id = %s", (user_id,)
+    ).fetchone()
     assert raw is not None
     assert all(b"Ada" not in bytes(v) and b"7946" not in bytes(v) for v in raw)
     document = export_user(conn, user_id, cipher)
@@ -55,10 +78,18 @@ def test_export_returns_each_swipe_and_application_exactly_once(
 ) -> None:
     user_id = make_user(conn, cipher, "ada@example.com")
     for resume in ("cv-a", "cv-b"):
-        conn.execute("INSERT INTO resumes (user_id, name, content) VALUES (%s, %s, '{}')", (user_id, resume))
+        conn.execute(
+            "INSERT INTO resumes (user_id, name, content) VALUES (%s, %s, '{}')", (user_id, resume)
+        )
     for posting_id in postings[:2]:
-        conn.execute("INSERT INTO user_job_swipes (user_id, job_posting_id, direction) VALUES (%s, %s, 'RIGHT')", (user_id, posting_id))
-        conn.execute("INSERT INTO job_applications (user_id, job_posting_id) VALUES (%s, %s)", (user_id, posting_id))
+        conn.execute(
+            "INSERT INTO user_job_swipes (user_id, job_posting_id, direction) VALUES (%s, %s, 'RIGHT')",
+            (user_id, posting_id),
+        )
+        conn.execute(
+            "INSERT INTO job_applications (user_id, job_posting_id) VALUES (%s, %s)",
+            (user_id, posting_id),
+        )
     document = export_user(conn, user_id, cipher)
     assert document is not None
     assert len(document["swipes"]) == 2
@@ -73,19 +104,40 @@ def test_anonymize_removes_personal_data_but_keeps_facts(
     conn: psycopg.Connection, cipher: PiiCipher, postings: list[uuid.UUID]
 ) -> None:
     user_id = make_user(conn, cipher, "ada@example.com")
-    conn.execute("INSERT INTO user_job_swipes (user_id, job_posting_id, direction) VALUES (%s, %s, 'LEFT')", (user_id, postings[0]))
+    conn.execute(
+        "INSERT INTO user_job_swipes (user_id, job_posting_id, direction) VALUES (%s, %s, 'LEFT')",
+        (user_id, postings[0]),
+    )
     anonymize_user(conn, user_id)
-    email, is_deleted = conn.execute("SELECT email, is_deleted FROM users WHERE id = %s", (user_id,)).fetchone()  # type: ignore[misc]
+    email, is_deleted = conn.execute(
+        "SELECT email, is_deleted FROM users WHERE id = %s", (user_id,)
+    ).fetchone()  # type: ignore[misc]
     assert "ada" not in email and is_deleted
-    assert conn.execute("SELECT first_name, phone FROM user_profiles WHERE user_id = %s", (user_id,)).fetchone() == (None, None)
-    assert conn.execute("SELECT count(*) FROM user_job_swipes WHERE user_id = %s", (user_id,)).fetchone() == (1,)
+    assert conn.execute(
+        "SELECT first_name, phone FROM user_profiles WHERE user_id = %s", (user_id,)
+    ).fetchone() == (None, None)
+    assert conn.execute(
+        "SELECT count(*) FROM user_job_swipes WHERE user_id = %s", (user_id,)
+    ).fetchone() == (1,)
 
 
-def test_cleanup_deletes_only_what_is_past_retention(conn: psycopg.Connection, cipher: PiiCipher) -> None:
+def test_cleanup_deletes_only_what_is_past_retention(
+    conn: psycopg.Connection, cipher: PiiCipher
+) -> None:
     now = dt.datetime(2026, 11, 25)
-    old_deleted = make_user(conn, cipher, "old@example.com", is_deleted=True, deleted_at=now - dt.timedelta(days=365 * 8))
-    recent_deleted = make_user(conn, cipher, "recent@example.com", is_deleted=True, deleted_at=now - dt.timedelta(days=30))
-    active_old = make_user(conn, cipher, "active@example.com", created_at=now - dt.timedelta(days=365 * 9))
+    old_deleted = make_user(
+        conn,
+        cipher,
+        "old@example.com",
+        is_deleted=True,
+        deleted_at=now - dt.timedelta(days=365 * 8),
+    )
+    recent_deleted = make_user(
+        conn, cipher, "recent@example.com", is_deleted=True, deleted_at=now - dt.timedelta(days=30)
+    )
+    active_old = make_user(
+        conn, cipher, "active@example.com", created_at=now - dt.timedelta(days=365 * 9)
+    )
     ensure_partitions(conn, dt.date(2018, 1, 1), dt.date(2027, 1, 1))
     for at in ("2022-01-10", "2024-06-01"):
         conn.execute(
@@ -93,17 +145,23 @@ def test_cleanup_deletes_only_what_is_past_retention(conn: psycopg.Connection, c
             (active_old, at),
         )
     for at in ("2019-01-01", "2020-01-01"):
-        conn.execute("INSERT INTO audit_logs (user_id, action, resource, created_at) VALUES (%s, 'LOGIN', 'AUTH', %s)", (old_deleted, at))
+        conn.execute(
+            "INSERT INTO audit_logs (user_id, action, resource, created_at) VALUES (%s, 'LOGIN', 'AUTH', %s)",
+            (old_deleted, at),
+        )
 
     conn.execute("SELECT * FROM cleanup_expired_data(%s)", (now,))
     remaining_users = {r[0] for r in conn.execute("SELECT id FROM users")}
     assert remaining_users == {recent_deleted, active_old}
-    assert [r[0].date().isoformat() for r in conn.execute('SELECT "timestamp" FROM analytics_events')] == ["2024-06-01"]
+    assert [
+        r[0].date().isoformat() for r in conn.execute('SELECT "timestamp" FROM analytics_events')
+    ] == ["2024-06-01"]
     # The 2019-01-01 audit row is past the 7-year window; the 2020 one stays and loses only its
     # link to the deleted user.
-    assert [(r[0].date().isoformat(), r[1]) for r in conn.execute("SELECT created_at, user_id FROM audit_logs")] == [
-        ("2020-01-01", None)
-    ]
+    assert [
+        (r[0].date().isoformat(), r[1])
+        for r in conn.execute("SELECT created_at, user_id FROM audit_logs")
+    ] == [("2020-01-01", None)]
 
 
 def test_cleanup_default_argument_runs_against_now(conn: psycopg.Connection) -> None:

@@ -4,12 +4,16 @@ import datetime as dt
 
 import psycopg
 
-from pipelines.db.maintenance import ensure_partitions, maintenance_window, stray_rows_in_default_partitions
+from pipelines.db.maintenance import (
+    ensure_partitions,
+    maintenance_window,
+    stray_rows_in_default_partitions,
+)
 
 
 def partition_of(conn: psycopg.Connection, table: str, key: str, value: str) -> str:
     row = conn.execute(
-        f'SELECT tableoid::regclass::text FROM {table} WHERE {key} = %s',  # noqa: S608 - fixed names
+        f"SELECT tableoid::regclass::text FROM {table} WHERE {key} = %s",
         (value,),
     ).fetchone()
     assert row is not None
@@ -30,10 +34,18 @@ def test_events_route_to_their_month_and_strays_to_default(conn: psycopg.Connect
 
     insert_event(conn, "2024-03-15 12:00:00")
     insert_event(conn, "2031-01-01 00:00:00")
-    assert partition_of(conn, "analytics_events", '"timestamp"', "2024-03-15 12:00:00") == "analytics_events_y2024m03"
-    assert partition_of(conn, "analytics_events", '"timestamp"', "2031-01-01 00:00:00") == "analytics_events_default"
+    assert (
+        partition_of(conn, "analytics_events", '"timestamp"', "2024-03-15 12:00:00")
+        == "analytics_events_y2024m03"
+    )
+    assert (
+        partition_of(conn, "analytics_events", '"timestamp"', "2031-01-01 00:00:00")
+        == "analytics_events_default"
+    )
 
-    conn.execute("INSERT INTO audit_logs (action, resource, created_at) VALUES ('LOGIN', 'AUTH', '2024-05-02')")
+    conn.execute(
+        "INSERT INTO audit_logs (action, resource, created_at) VALUES ('LOGIN', 'AUTH', '2024-05-02')"
+    )
     assert partition_of(conn, "audit_logs", "created_at", "2024-05-02") == "audit_logs_2024q2"
 
 
@@ -44,7 +56,10 @@ def test_late_partition_adopts_rows_from_default(conn: psycopg.Connection) -> No
     created = ensure_partitions(conn, dt.date(2030, 2, 1), dt.date(2030, 3, 1))
     assert created[0] == "analytics_events_y2030m02"
     assert stray_rows_in_default_partitions(conn)["analytics_events"] == 0
-    assert partition_of(conn, "analytics_events", '"timestamp"', "2030-02-10 08:00:00") == "analytics_events_y2030m02"
+    assert (
+        partition_of(conn, "analytics_events", '"timestamp"', "2030-02-10 08:00:00")
+        == "analytics_events_y2030m02"
+    )
 
 
 def test_ensure_partitions_is_idempotent(conn: psycopg.Connection) -> None:
@@ -67,5 +82,7 @@ def test_partition_keys_are_in_primary_keys(conn: psycopg.Connection) -> None:
 
 
 def test_maintenance_window_reaches_back_to_history_and_ahead() -> None:
-    start, end = maintenance_window(dt.date(2026, 11, 25), months_ahead=3, history_start=dt.date(2025, 6, 9))
+    start, end = maintenance_window(
+        dt.date(2026, 11, 25), months_ahead=3, history_start=dt.date(2025, 6, 9)
+    )
     assert (start, end) == (dt.date(2025, 6, 1), dt.date(2027, 3, 1))

@@ -14,7 +14,9 @@ from pipelines.db.migrate import current_revision, downgrade, head_revision, upg
 from pipelines.db.models import SEED_TABLES, Base
 from tests.seed_spec import SEED_PATH, load_seed_spec
 
-pytestmark = pytest.mark.skipif(not SEED_PATH.exists(), reason=f"seed document not found at {SEED_PATH}")
+pytestmark = pytest.mark.skipif(
+    not SEED_PATH.exists(), reason=f"seed document not found at {SEED_PATH}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,11 @@ def test_every_seed_table_and_column_exists(seed, migrated_db: DatabaseTarget) -
 
 def test_every_seed_index_exists_on_its_table(seed, conn: psycopg.Connection) -> None:  # type: ignore[no-untyped-def]
     assert len(seed.indexes) == 15
-    rows = dict(conn.execute("SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'public'").fetchall())
+    rows = dict(
+        conn.execute(
+            "SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'public'"
+        ).fetchall()
+    )
     for index, table in seed.indexes.items():
         assert rows.get(index) == table, f"index {index} on {table} is missing"
 
@@ -132,7 +138,7 @@ def test_orm_models_match_migrated_schema(migrated_db: DatabaseTarget) -> None:
 
 def test_seed_views_exist_and_run(conn: psycopg.Connection) -> None:
     for view in ("application_metrics", "user_engagement_metrics"):
-        conn.execute(f"SELECT * FROM {view}").fetchall()  # noqa: S608 - fixed names
+        conn.execute(f"SELECT * FROM {view}").fetchall()
 
 
 def test_updates_bump_lock_version_and_updated_at(conn: psycopg.Connection) -> None:

@@ -45,7 +45,12 @@ def test_unknown_key_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize(
     ("spec", "message"),
-    [("", "no key"), ("k1", "key_id:base64key"), ("k1:not-base64!", "not base64"), ("k1:AAAA", "32 bytes")],
+    [
+        ("", "no key"),
+        ("k1", "key_id:base64key"),
+        ("k1:not-base64!", "not base64"),
+        ("k1:AAAA", "32 bytes"),
+    ],
 )
 def test_malformed_keyrings_are_rejected_with_reason(spec: str, message: str) -> None:
     with pytest.raises(PiiKeyError, match=message):
