@@ -59,6 +59,66 @@ def demo() -> None:
 
 
 @app.command()
+def simulate(
+    scale: Annotated[str, typer.Option(help="small | medium | large")] = "small",
+    months: Annotated[int | None, typer.Option(help="complete months ending last month")] = None,
+    seed: int = 42,
+    start: Annotated[
+        str | None, typer.Option(help="first month, YYYY-MM (default: N months before this one)")
+    ] = None,
+) -> None:
+    """Write realistic app activity (users, swipes, applications, events...) month by month."""
+    from pipelines.simulate.writer import SCALES
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
+    target = _target()
+    migrations.upgrade(target)
+    report = run_simulation(target, scale, months or SCALES[scale].default_months, seed, start)
+    console.print(
+        f"world {report.world_key}: wrote {report.rows_written:,} rows in {len(report.months_written)} months "
+        f"({report.rows_per_second:,.0f} rows/s), skipped {len(report.months_skipped)} months already stored"
+    )
+
+
+def run_simulation(
+    target: DatabaseTarget, scale: str, months: int, seed: int, start: str | None = None
+):  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipelines.simulate.writer import write_simulation
+
+    first = dt.date.fromisoformat(f"{start}-01") if start else None
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(f"simulating {scale}", total=months)
+
+        def on_progress(index: int, total: int, month: dt.date, phase: str) -> None:
+            progress.update(
+                task,
+                completed=index + (phase == "writing") * 0.5,
+                description=f"{scale} {month:%Y-%m} {phase}",
+            )
+
+        report = write_simulation(
+            target,
+            seed,
+            scale,
+            months,
+            PiiCipher.from_settings(get_settings()),
+            start=first,
+            on_progress=on_progress,
+        )
+        progress.update(task, completed=months, description=f"simulated {scale}")
+    return report
+
+
+@app.command()
 def migrate(revision: str = "head") -> None:
     """Upgrade the schema (to head by default)."""
     target = _target()

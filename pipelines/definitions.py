@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import schema
+from assets import activity, schema
 from pipelines.resources import PostgresResource
 from pipelines.schedules import JOBS, SCHEDULES
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([schema]),
-    asset_checks=dg.load_asset_checks_from_modules([schema]),
+    assets=dg.load_assets_from_modules([schema, activity]),
+    asset_checks=dg.load_asset_checks_from_modules([schema, activity]),
     jobs=JOBS,
     schedules=SCHEDULES,
     resources={"postgres": PostgresResource()},

@@ -75,3 +75,42 @@ def pg_array_literal(values: Sequence[str] | None) -> str | None:
         return None
     escaped = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
     return "{" + ",".join(f'"{v}"' for v in escaped) + "}"
+
+
+def update_from_frame(
+    cur: psycopg.Cursor, table: str, key: str, frame: pl.DataFrame, staging: str = "bulk_update"
+) -> int:
+    """Set-based UPDATE of ``table`` from a frame keyed by ``key``: COPY to staging, one UPDATE.
+
+    A null in the frame keeps the stored value (COALESCE), so one frame can carry rows that
+    change different columns.
+    """
+    if frame.height == 0:
+        return 0
+    columns = [c for c in frame.columns if c != key]
+    cur.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE {s} ON COMMIT DROP AS SELECT {cols} FROM {t} WITH NO DATA"
+        ).format(
+            s=sql.Identifier(staging),
+            cols=sql.SQL(", ").join(map(sql.Identifier, [key, *columns])),
+            t=sql.Identifier(table),
+        )
+    )
+    copy_frame(cur, staging, frame.select(key, *columns))
+    cur.execute(
+        sql.SQL(
+            "UPDATE {t} AS target SET {assignments} FROM {s} AS source WHERE target.{k} = source.{k}"
+        ).format(
+            t=sql.Identifier(table),
+            s=sql.Identifier(staging),
+            k=sql.Identifier(key),
+            assignments=sql.SQL(", ").join(
+                sql.SQL("{c} = COALESCE(source.{c}, target.{c})").format(c=sql.Identifier(c))
+                for c in columns
+            ),
+        )
+    )
+    updated = cur.rowcount
+    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(staging)))
+    return updated
