@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench-simulate install
+.PHONY: demo test lint install bench-simulate
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Medium simulation (10k users, ~1M swipes, 12 months) timed against a raw COPY of its rows.
+bench-simulate: $(STAMP)
+	$(BIN)/python -m benchmarks.simulate_throughput --scale medium --months 12

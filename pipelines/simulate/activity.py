@@ -710,7 +710,7 @@ def _applications(
     n = len(idx)
     user, posting, logit = swipes.user[idx], swipes.posting[idx], swipes.logit[idx]
     automated = u.auto_apply[user] & (rng.random(n) < 0.85)
-    created_day = swipes.day[idx] + rng.exponential(0.2, size=n)
+    created_day = np.minimum(swipes.day[idx] + rng.exponential(0.2, size=n), ctx.last_day - 1e-4)
     automation_ok = ~automated | (rng.random(n) < 0.82)
     applied_day = np.where(
         automation_ok,

@@ -41,7 +41,7 @@ SCALES: dict[str, Scale] = {
         users=10_000,
         postings=20_000,
         companies=1_500,
-        swipes_per_month=21.0,
+        swipes_per_month=31.5,
         default_months=12,
     ),
     "large": Scale(
@@ -49,7 +49,7 @@ SCALES: dict[str, Scale] = {
         users=100_000,
         postings=100_000,
         companies=8_000,
-        swipes_per_month=21.0,
+        swipes_per_month=31.5,
         default_months=12,
     ),
 }
