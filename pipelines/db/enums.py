@@ -358,3 +358,12 @@ PG_ENUMS: dict[str, type[StrEnum]] = {
     "notification_status": NotificationStatus,
     "setting_type": SettingType,
 }
+
+
+class IngestFileStatus(StrEnum):
+    LOADED = "LOADED"
+    FAILED = "FAILED"
+
+
+# Enum types the platform adds beyond the seed (migrations 0002+).
+PLATFORM_ENUMS: dict[str, type[StrEnum]] = {"ingest_file_status": IngestFileStatus}

@@ -37,7 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from pipelines.db import enums as e
 
 NOW_UTC = text("(now() AT TIME ZONE 'UTC')")
-_ENUM_NAMES = {cls: name for name, cls in e.PG_ENUMS.items()}
+_ENUM_NAMES = {cls: name for name, cls in (e.PG_ENUMS | e.PLATFORM_ENUMS).items()}
 
 
 def pg_enum(enum_cls: type[StrEnum]) -> SAEnum:
@@ -165,7 +165,14 @@ class Company(Versioned, Base):
     )
     is_blacklisted: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     blacklist_reason: Mapped[str | None]
+    domain: Mapped[str | None] = mapped_column(String(255))
     __table_args__ = (
+        Index(
+            "idx_companies_domain",
+            "domain",
+            unique=True,
+            postgresql_where=text("domain IS NOT NULL"),
+        ),
         Index(
             "idx_companies_fulltext",
             text("to_tsvector('english', coalesce(name, '') || ' ' || coalesce(description, ''))"),
@@ -219,7 +226,21 @@ class JobPosting(Versioned, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     posted_at: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime | None]
+    # Ingestion (migration 0003): the original HTML, yearly salary equivalents, dedupe key.
+    description_html: Mapped[str | None]
+    salary_min_yearly: Mapped[int | None] = mapped_column(Integer)
+    salary_max_yearly: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str | None] = mapped_column(String(40))
+    first_seen_at: Mapped[dt.datetime | None]
+    last_seen_at: Mapped[dt.datetime | None]
     __table_args__ = (
+        Index(
+            "idx_jobs_content_hash",
+            "content_hash",
+            unique=True,
+            postgresql_where=text("content_hash IS NOT NULL"),
+        ),
+        Index("idx_jobs_posted_at", "posted_at"),
         Index("idx_jobs_location_salary", "city", "state", "salary_min", "salary_max"),
         Index("idx_jobs_remote_type", "remote", "remote_type"),
         Index("idx_jobs_status_active", "status", "is_active"),
@@ -641,4 +662,87 @@ class SystemSetting(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(server_default=NOW_UTC)
 
 
-SEED_TABLES: tuple[str, ...] = tuple(t.name for t in Base.metadata.sorted_tables)
+SEED_TABLES: tuple[str, ...] = (
+    "users", "user_profiles", "user_preferences", "user_job_swipes", "companies", "job_postings",
+    "resume_templates", "resumes", "resume_enhancements", "application_queue", "automation_logs",
+    "job_applications", "application_interactions", "subscriptions", "usage_records", "audit_logs",
+    "user_notifications", "analytics_events", "system_settings",
+)  # fmt: skip
+
+
+# ------------------------------------------------------------------ platform tables
+
+
+class SimulationBatch(Base):
+    """Ledger of simulated months (migration 0002)."""
+
+    __tablename__ = "simulation_batches"
+    world_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    scale: Mapped[str] = mapped_column(String(16))
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    row_counts: Mapped[dict[str, Any]]
+    duration_seconds: Mapped[float]
+    written_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
+
+
+class IngestFile(Base):
+    """Every file offered to ingestion, by content hash (migration 0003)."""
+
+    __tablename__ = "ingest_files"
+    id: Mapped[uuid.UUID] = uuid_pk()
+    file_name: Mapped[str]
+    file_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str | None] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(
+        SAEnum("LOADED", "FAILED", name="ingest_file_status", create_type=False)
+    )
+    rows_read: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    rows_loaded: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    rows_rejected: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    postings_inserted: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    postings_updated: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    postings_linked: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    companies_inserted: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    error: Mapped[str | None]
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime]
+    duration_seconds: Mapped[float]
+
+
+class IngestReject(Base):
+    """Quarantined rows with their reason (migration 0003)."""
+
+    __tablename__ = "ingest_rejects"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    ingest_file_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("ingest_files.id", ondelete="CASCADE")
+    )
+    file_name: Mapped[str]
+    row_number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str]
+    raw_record: Mapped[dict[str, Any] | None]
+    rejected_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
+    __table_args__ = (Index("idx_ingest_rejects_file", "ingest_file_id"),)
+
+
+class JobPostingSource(Base):
+    """One (source, external key) sighting of a posting (migration 0003)."""
+
+    __tablename__ = "job_posting_sources"
+    source: Mapped[e.JobSource] = mapped_column(pg_enum(e.JobSource), primary_key=True)
+    external_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    job_posting_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("job_postings.id", ondelete="CASCADE")
+    )
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source_url: Mapped[str | None]
+    is_primary: Mapped[bool] = mapped_column(Boolean)
+    first_seen_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    ingest_file_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("ingest_files.id", ondelete="SET NULL")
+    )
+    __table_args__ = (Index("idx_posting_sources_posting", "job_posting_id"),)

@@ -1,0 +1,265 @@
+"""Loading feed files into companies and job_postings: ledger, quarantine, set-based upserts.
+
+One file is one transaction: every batch is COPYed into a staging table and merged with a few
+set-based statements (pipelines/ingest/sql), rejects go to ingest_rejects, and the file's row in
+ingest_files records what happened. A crash mid-file leaves the previous state intact; a file
+whose bytes were loaded before is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import polars as pl
+import psycopg
+from psycopg import sql as pgsql
+
+from pipelines.db.bulk import copy_frame
+from pipelines.db.connection import DatabaseTarget, connect
+from pipelines.ingest.formats import NotAJobFeedError, open_feed, read_batches
+from pipelines.ingest.mapping import UnmappableFeedError
+from pipelines.ingest.normalize import (
+    NORMALIZED_SCHEMA,
+    NormalizedBatch,
+    dedupe_within_batch,
+    normalize_batch,
+)
+from pipelines.ingest.quality import QualityReport
+
+STAGE_COLUMNS = [c for c in NORMALIZED_SCHEMA if c != "raw_record"]
+Validator = Callable[[pl.DataFrame], QualityReport]
+BatchCallback = Callable[[int, int], None]
+
+
+class IngestError(RuntimeError):
+    """A file could not be ingested; the message names the file and the cause."""
+
+
+@cache
+def statement(name: str) -> str:
+    return files("pipelines.ingest.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+@dataclass
+class FileResult:
+    file_name: str
+    file_hash: str
+    status: str  # LOADED, SKIPPED or FAILED
+    format: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    postings_inserted: int = 0
+    postings_updated: int = 0
+    postings_linked: int = 0
+    companies_inserted: int = 0
+    duration_seconds: float = 0.0
+    error: str | None = None
+    quality: QualityReport = field(default_factory=QualityReport)
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rows_rejected / self.rows_read if self.rows_read else 0.0
+
+
+def file_fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def already_loaded(conn: psycopg.Connection, file_hash: str) -> bool:
+    row = conn.execute(
+        "SELECT status FROM ingest_files WHERE file_hash = %s", (file_hash,)
+    ).fetchone()
+    return row is not None and row[0] == "LOADED"
+
+
+def ingest_file(
+    target: DatabaseTarget,
+    path: Path,
+    *,
+    mapping_file: Path | None = None,
+    force: bool = False,
+    batch_rows: int = 100_000,
+    validate: Validator | None = None,
+    on_batch: BatchCallback | None = None,
+) -> FileResult:
+    """Load one file; returns what happened. Raises IngestError for files that cannot load."""
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    file_hash = file_fingerprint(path)
+    result = FileResult(file_name=path.name, file_hash=file_hash, status="SKIPPED")
+    with connect(target) as conn:
+        if already_loaded(conn, file_hash) and not force:
+            return result
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    began = time.perf_counter()
+    # When a file was observed: its modification time, so re-running the same file is a no-op.
+    seen_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+    try:
+        feed = open_feed(path, mapping_file)
+        result.format = feed.format.value
+        with connect(target) as conn:
+            file_id = _open_ledger_row(conn, path, file_hash, feed.format.value, started)
+            with conn.cursor() as cur:
+                cur.execute(statement("stage_postings"))
+                companies_before = _count(cur, "companies")
+                for raw in read_batches(feed, batch_rows):
+                    batch = normalize_batch(raw)
+                    _load_batch(cur, batch, result, file_id, path.name, seen_at, validate)
+                    if on_batch:
+                        on_batch(result.rows_read, result.rows_loaded)
+                result.companies_inserted = _count(cur, "companies") - companies_before
+            result.status = "LOADED"
+            result.duration_seconds = time.perf_counter() - began
+            _close_ledger_row(conn, file_id, result)
+    except (NotAJobFeedError, UnmappableFeedError) as exc:
+        _record_failure(target, path, file_hash, result, started, began, str(exc))
+        raise IngestError(str(exc)) from exc
+    except psycopg.Error as exc:
+        message = (
+            f"{path.name}: the database refused the load, nothing from this file was kept: {exc}"
+        )
+        _record_failure(target, path, file_hash, result, started, began, message)
+        raise IngestError(message) from exc
+    return result
+
+
+def _load_batch(
+    cur: psycopg.Cursor,
+    batch: NormalizedBatch,
+    result: FileResult,
+    file_id: object,
+    file_name: str,
+    seen_at: dt.datetime,
+    validate: Validator | None,
+) -> None:
+    result.rows_read += batch.postings.height + batch.rejects.height
+    result.rows_rejected += batch.rejects.height
+    if batch.rejects.height:
+        rejects = batch.rejects.select(
+            pl.lit(str(file_id)).alias("ingest_file_id"),
+            pl.lit(file_name).alias("file_name"),
+            pl.col("record").alias("row_number"),
+            "field",
+            "reason",
+            "raw_record",
+        )
+        copy_frame(cur, "ingest_rejects", rejects)
+    postings = dedupe_within_batch(batch.postings)
+    if postings.height == 0:
+        return
+    if validate:
+        result.quality = result.quality.merge(validate(postings))
+    cur.execute("TRUNCATE ingest_stage")
+    copy_frame(cur, "ingest_stage", postings.select(STAGE_COLUMNS))
+    cur.execute(statement("resolve_companies"))
+    cur.execute(statement("resolve_postings"))
+    params = {"seen_at": seen_at, "ingest_file_id": file_id}
+    inserted = [row[0] for row in cur.execute(statement("upsert_postings"), params).fetchall()]
+    result.postings_inserted += sum(inserted)
+    result.postings_updated += len(inserted) - sum(inserted)
+    cur.execute(statement("upsert_sources"), params)
+    linked = cur.execute(
+        "SELECT count(*) FROM ingest_stage WHERE is_new_sighting AND NOT is_primary"
+    ).fetchone()
+    result.postings_linked += int(linked[0]) if linked else 0
+    result.rows_loaded += postings.height
+
+
+def _count(cur: psycopg.Cursor, table: str) -> int:
+    row = cur.execute(
+        pgsql.SQL("SELECT count(*) FROM {}").format(pgsql.Identifier(table))
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _open_ledger_row(
+    conn: psycopg.Connection, path: Path, file_hash: str, file_format: str, started: dt.datetime
+) -> object:
+    # A failed or forced earlier attempt makes way for this one.
+    conn.execute("DELETE FROM ingest_files WHERE file_hash = %s", (file_hash,))
+    row = conn.execute(
+        """INSERT INTO ingest_files (file_name, file_hash, format, size_bytes, status, started_at, finished_at, duration_seconds)
+           VALUES (%s, %s, %s, %s, 'LOADED', %s, %s, 0) RETURNING id""",
+        (path.name, file_hash, file_format, path.stat().st_size, started, started),
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _close_ledger_row(conn: psycopg.Connection, file_id: object, result: FileResult) -> None:
+    conn.execute(
+        """UPDATE ingest_files SET rows_read = %s, rows_loaded = %s, rows_rejected = %s, postings_inserted = %s,
+                  postings_updated = %s, postings_linked = %s, companies_inserted = %s,
+                  finished_at = (now() AT TIME ZONE 'UTC'), duration_seconds = %s
+            WHERE id = %s""",
+        (
+            result.rows_read, result.rows_loaded, result.rows_rejected, result.postings_inserted,
+            result.postings_updated, result.postings_linked, result.companies_inserted,
+            result.duration_seconds, file_id,
+        ),
+    )  # fmt: skip
+
+
+def _record_failure(
+    target: DatabaseTarget,
+    path: Path,
+    file_hash: str,
+    result: FileResult,
+    started: dt.datetime,
+    began: float,
+    message: str,
+) -> None:
+    result.status, result.error = "FAILED", message
+    result.duration_seconds = time.perf_counter() - began
+    with connect(target) as conn:
+        conn.execute(
+            "DELETE FROM ingest_files WHERE file_hash = %s AND status = 'FAILED'", (file_hash,)
+        )
+        conn.execute(
+            """INSERT INTO ingest_files (file_name, file_hash, format, size_bytes, status, error, started_at, finished_at, duration_seconds)
+               VALUES (%s, %s, %s, %s, 'FAILED', %s, %s, (now() AT TIME ZONE 'UTC'), %s)
+               ON CONFLICT (file_hash) DO NOTHING""",
+            (
+                path.name,
+                file_hash,
+                result.format,
+                path.stat().st_size,
+                message,
+                started,
+                result.duration_seconds,
+            ),
+        )
+
+
+def feed_files(location: str | Path) -> list[Path]:
+    """Files named by a path, a directory (its files, sorted) or a file:// URL."""
+    text = str(location)
+    if "://" in text:
+        scheme, _, rest = text.partition("://")
+        if scheme != "file":
+            raise IngestError(
+                f"{text}: only local paths and file:// URLs can be ingested here (no network access)"
+            )
+        text = rest
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".mapping.json")
+        )
+    if path.is_file():
+        return [path]
+    raise IngestError(f"{location}: no such file or directory")
