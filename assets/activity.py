@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.ingestion import job_postings
 from assets.schema import partition_maintenance, transactional_schema
 from pipelines.db.crypto import PiiCipher
 from pipelines.resources import PostgresResource
@@ -18,7 +19,7 @@ class SimulationConfig(dg.Config):
 
 @dg.asset(
     group_name="app_activity",
-    deps=[transactional_schema, partition_maintenance],
+    deps=[transactional_schema, partition_maintenance, job_postings],
     description="Users, swipes, applications, automation, subscriptions and events, month by month.",
 )
 def app_activity(

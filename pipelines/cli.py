@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -51,6 +52,10 @@ def demo() -> None:
     started = time.perf_counter()
     target = _target()
     console.rule("[bold]JobSwipe platform: end-to-end run")
+    landed = land_sample_feeds(get_settings().resolved_landing_dir)
+    console.print(
+        f"placed {len(landed)} sample feeds in the landing directory {get_settings().resolved_landing_dir}"
+    )
     result = materialize_assets(target)
     steps = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
     console.print(f"materialized {len(steps)} assets: {', '.join(steps)}")
@@ -197,10 +202,106 @@ def dagster() -> None:
     os.execvp("dagster", ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")])
 
 
+SAMPLE_FEEDS = PROJECT_ROOT / "tests" / "fixtures" / "feeds"
+
+
+def land_sample_feeds(landing: Path) -> list[Path]:
+    """Copy the shipped sample feeds (one per supported format) into the landing directory."""
+    landing.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for sample in sorted(SAMPLE_FEEDS.iterdir()):
+        if sample.is_file():
+            destination = landing / sample.name
+            if not destination.exists():
+                shutil.copy2(sample, destination)
+            copied.append(destination)
+    return copied
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="files, directories or file:// URLs")],
+    mapping_file: Annotated[
+        Path | None, typer.Option(help="column mapping for generic files")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="load files even if their bytes were loaded before")
+    ] = False,
+) -> None:
+    """Ingest job-posting feed files now (the Dagster sensor does this for the landing dir)."""
+    from pipelines.ingest.load import IngestError, feed_files, ingest_file
+
+    target = _target()
+    migrations.upgrade(target)
+    table = Table(title="ingested")
+    for column in (
+        "file",
+        "format",
+        "status",
+        "loaded",
+        "rejected",
+        "new",
+        "updated",
+        "linked",
+        "seconds",
+    ):
+        table.add_column(column)
+    failed = False
+    for location in paths:
+        for path in feed_files(location):
+            try:
+                r = ingest_file(target, path, mapping_file=mapping_file, force=force)
+            except IngestError as exc:
+                console.print(f"[red]{exc}[/red]", soft_wrap=True)
+                failed = True
+                continue
+            table.add_row(
+                r.file_name,
+                r.format or "",
+                r.status,
+                str(r.rows_loaded),
+                str(r.rows_rejected),
+                str(r.postings_inserted),
+                str(r.postings_updated),
+                str(r.postings_linked),
+                f"{r.duration_seconds:.2f}",
+            )
+    console.print(table)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def rejects(limit: int = 20) -> None:
+    """The most recent quarantined rows, with their reasons."""
+    with connect(_target()) as conn:
+        rows = conn.execute(
+            "SELECT file_name, row_number, field, reason FROM ingest_rejects ORDER BY rejected_at DESC, id LIMIT %s",
+            (limit,),
+        ).fetchall()
+    table = Table(title="quarantined rows (ingest_rejects)")
+    for column in ("file", "row", "field", "reason"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)
+
+
 def print_summary(target: DatabaseTarget) -> None:
     with connect(target) as conn:
-        info = summarize(conn)
-    table = Table(title=f"schema {info.revision} on PostgreSQL {info.server_version}")
+        info = summarize(
+            conn,
+            extra_tables=(
+                "ingest_files",
+                "ingest_rejects",
+                "job_posting_sources",
+                "simulation_batches",
+            ),
+        )
+    console.print(
+        f"schema revision {info.revision} on PostgreSQL {info.server_version}", soft_wrap=True
+    )
+    table = Table(title="rows per table")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, count in info.row_counts.items():
@@ -208,7 +309,8 @@ def print_summary(target: DatabaseTarget) -> None:
     console.print(table)
     console.print(
         f"{len(info.row_counts)} tables, {info.enum_types} enum types, {info.indexes} indexes, "
-        f"partitions: {info.partitions}"
+        f"partitions: {info.partitions}",
+        soft_wrap=True,
     )
 
 

@@ -137,9 +137,9 @@ def user_ids(world: World) -> np.ndarray:
 
 
 def posting_ids(world: World) -> np.ndarray:
-    if world.postings.existing_ids is not None:
-        return np.array(world.postings.existing_ids, dtype="U36")
-    return ids(world, "job_postings", GLOBAL, range(world.postings.count))
+    """Generated postings' ids, then the ids of existing (ingested) ones in the world."""
+    generated = ids(world, "job_postings", GLOBAL, range(world.postings.generated))
+    return np.concatenate([generated, np.array(world.postings.existing_ids, dtype="U36")])
 
 
 def generate_month(world: World, month_index: int, state: SimulationState) -> MonthBatch:
@@ -221,23 +221,27 @@ def _json(values: list[object]) -> list[str]:
 
 
 def _companies(ctx: _MonthContext) -> pl.DataFrame:
+    """The generated companies (existing ones in the world are already stored)."""
     c = ctx.world.companies
-    created = ctx.clock.at(np.full(c.count, ctx.first_day - 90.0))
+    n = c.generated
+    created = ctx.clock.at(np.full(n, ctx.first_day - 90.0))
     return pl.DataFrame(
         {
-            "id": ids(ctx.world, "companies", GLOBAL, range(c.count)),
-            "name": c.name,
-            "slug": c.slug,
+            "id": ids(ctx.world, "companies", GLOBAL, range(n)),
+            "name": c.name[:n],
+            "slug": c.slug[:n],
             "description": [
-                f"{n} builds {i.lower()} products with a team of {e} people."
-                for n, i, e in zip(c.name, c.industry, c.employee_count, strict=True)
+                f"{name} builds {industry.lower()} products with a team of {size} people."
+                for name, industry, size in zip(
+                    c.name[:n], c.industry[:n], c.employee_count[:n], strict=True
+                )
             ],
-            "size": c.size,
-            "industry": c.industry,
-            "founded_year": c.founded_year,
-            "employee_count": c.employee_count,
-            "is_verified": c.quality > 0.5,
-            "status": np.full(c.count, "ACTIVE"),
+            "size": c.size[:n],
+            "industry": c.industry[:n],
+            "founded_year": c.founded_year[:n],
+            "employee_count": c.employee_count[:n],
+            "is_verified": c.quality[:n] > 0.5,
+            "status": np.full(n, "ACTIVE"),
             "created_at": created,
             "updated_at": created,
         }
@@ -291,11 +295,10 @@ def _system_settings(ctx: _MonthContext) -> pl.DataFrame:
 def _postings(ctx: _MonthContext) -> pl.DataFrame:
     w = ctx.world
     p = w.postings
-    if p.existing_ids is not None:
-        return pl.DataFrame()
     lower = -np.inf if ctx.index == 0 else ctx.first_day
+    generated = np.arange(p.count) < p.generated
     idx = np.flatnonzero(
-        (p.posted_day >= lower) & (p.posted_day < w.day_of(w.month(ctx.index + 1)))
+        generated & (p.posted_day >= lower) & (p.posted_day < w.day_of(w.month(ctx.index + 1)))
     )
     rng = ctx.rng
     cities = [v.CITIES[c] for c in p.city[idx]]
@@ -1274,11 +1277,12 @@ def _events(
 def _expirations(ctx: _MonthContext) -> pl.DataFrame:
     """Postings whose expiry falls in this month stop being active (earlier ones in month 0)."""
     p = ctx.world.postings
-    if p.existing_ids is not None:
-        return pl.DataFrame()
     expires_day = p.posted_day + p.lifetime_days
     lower = -np.inf if ctx.index == 0 else ctx.first_day
-    idx = np.flatnonzero((expires_day >= lower) & (expires_day < ctx.last_day))
+    # Ingested postings expire through their own feeds, not through the simulation.
+    idx = np.flatnonzero(
+        (np.arange(p.count) < p.generated) & (expires_day >= lower) & (expires_day < ctx.last_day)
+    )
     return pl.DataFrame(
         {
             "id": ctx.posting_ids[idx],

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 from pipelines.simulate import vocabulary as v
 
@@ -101,6 +102,9 @@ class Companies:
     size: np.ndarray
     founded_year: np.ndarray
     employee_count: np.ndarray
+    # Companies [generated:] are existing rows of the companies table (ids below).
+    generated: int = 0
+    existing_ids: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -122,8 +126,9 @@ class Postings:
     latent: np.ndarray  # hidden [n_postings, LATENT_DIM]
     popularity: np.ndarray  # hidden
     title: list[str]
-    # Where the posting came from: generated here, or an existing row of job_postings.
-    existing_ids: list[str] | None = None
+    # Postings [generated:] are existing rows of job_postings (from ingestion), ids below.
+    generated: int = 0
+    existing_ids: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -165,10 +170,16 @@ class World:
         return np.random.default_rng(np.random.SeedSequence(words))
 
 
-def build_world(seed: int, scale: Scale, start: dt.date) -> World:
+def build_world(
+    seed: int, scale: Scale, start: dt.date, catalog: pl.DataFrame | None = None
+) -> World:
+    """The simulated world; ``catalog`` adds existing (ingested) postings users can swipe on."""
     start = start.replace(day=1)
     companies = _companies(np.random.default_rng([seed, 1]), scale.companies)
     postings = _postings(np.random.default_rng([seed, 2]), scale, companies)
+    companies.generated, postings.generated = companies.count, postings.count
+    if catalog is not None and catalog.height:
+        _add_catalog(np.random.default_rng([seed, 4]), start, companies, postings, catalog)
     users = _users(np.random.default_rng([seed, 3]), scale)
     return World(
         seed=seed, scale=scale, start=start, users=users, companies=companies, postings=postings
@@ -311,3 +322,111 @@ def _users(rng: np.random.Generator, scale: Scale) -> Users:
             np.array(["FREE", "TRIAL", "BASIC", "PRO"]), size=n, p=[0.75, 0.13, 0.08, 0.04]
         ),
     )
+
+
+def _add_catalog(
+    rng: np.random.Generator,
+    start: dt.date,
+    companies: Companies,
+    postings: Postings,
+    catalog: pl.DataFrame,
+) -> None:
+    """Append ingested postings (and their companies), with features read from their text."""
+    n = catalog.height
+    company_ids = catalog.get_column("company_id").to_list()
+    new_companies = list(dict.fromkeys(company_ids))
+    company_index = {cid: companies.count + i for i, cid in enumerate(new_companies)}
+    companies.name = companies.name + [f"existing:{cid}" for cid in new_companies]
+    companies.slug = companies.slug + [f"existing-{cid}" for cid in new_companies]
+    companies.existing_ids = new_companies
+    companies.quality = np.concatenate(
+        [companies.quality, rng.normal(0.0, 1.0, size=len(new_companies))]
+    )
+    for attribute, filler in (
+        ("industry", "Software"),
+        ("size", "MEDIUM"),
+        ("founded_year", 2000),
+        ("employee_count", 200),
+    ):
+        setattr(
+            companies,
+            attribute,
+            np.concatenate([getattr(companies, attribute), np.full(len(new_companies), filler)]),
+        )
+    texts = [
+        f"{title} {description}".lower()
+        for title, description in zip(
+            catalog.get_column("title").to_list(),
+            catalog.get_column("description").fill_null("").to_list(),
+            strict=True,
+        )
+    ]
+    skills = np.array(
+        [[skill in text for skill in v.ALL_SKILLS] for text in texts], dtype=bool
+    ).reshape(n, len(v.ALL_SKILLS))
+    cluster_skills = [
+        np.array([v.SKILL_INDEX[s] for s in v.SKILL_CLUSTERS[c]]) for c in v.CLUSTER_NAMES
+    ]
+    scores = np.stack([skills[:, idx].sum(axis=1) for idx in cluster_skills], axis=1)
+    cluster = np.where(
+        scores.max(axis=1) > 0, scores.argmax(axis=1), rng.integers(0, len(v.CLUSTER_NAMES), size=n)
+    )
+    level_names = [lv[0] for lv in v.LEVELS]
+    level = np.array(
+        [
+            level_names.index(lv) if lv in level_names else 2
+            for lv in catalog.get_column("level").to_list()
+        ]
+    )
+    fallback = np.array(
+        [
+            v.LEVELS[lv][2] * v.CLUSTER_ROLES[v.CLUSTER_NAMES[c]][2]
+            for lv, c in zip(level, cluster, strict=True)
+        ]
+    )
+    per_usd = np.array(
+        [v.CURRENCY_PER_USD.get(c or "USD", 1.0) for c in catalog.get_column("currency").to_list()]
+    )
+    yearly = (
+        catalog.get_column("salary_max_yearly").cast(pl.Float64).fill_null(float("nan")).to_numpy()
+    )
+    city_names = [c.name for c in v.CITIES]
+    city = np.array(
+        [
+            city_names.index(c) if c in city_names else int(rng.integers(len(v.CITIES)))
+            for c in catalog.get_column("city").to_list()
+        ]
+    )
+    remote = np.array(
+        [
+            REMOTE_TYPES.index(r) if r in REMOTE_TYPES else 0
+            for r in catalog.get_column("remote_type").to_list()
+        ]
+    )
+    origin = dt.datetime.combine(start, dt.time())
+    posted = [
+        (p - origin).days if p is not None else 0 for p in catalog.get_column("posted_at").to_list()
+    ]
+    expires = catalog.get_column("expires_at").to_list()
+    lifetime = [
+        max((e - origin).days - d, 1) if e is not None else 90
+        for e, d in zip(expires, posted, strict=True)
+    ]
+    postings.company = np.concatenate(
+        [postings.company, [company_index[c] for c in company_ids]]
+    ).astype(int)
+    postings.cluster = np.concatenate([postings.cluster, cluster])
+    postings.level = np.concatenate([postings.level, level])
+    postings.skills = np.vstack([postings.skills, skills])
+    postings.salary_usd = np.concatenate(
+        [postings.salary_usd, np.where(np.isnan(yearly), fallback, yearly / per_usd)]
+    )
+    postings.salary_type = np.concatenate([postings.salary_type, np.full(n, "YEARLY")])
+    postings.city = np.concatenate([postings.city, city])
+    postings.remote_type = np.concatenate([postings.remote_type, remote])
+    postings.posted_day = np.concatenate([postings.posted_day, posted])
+    postings.lifetime_days = np.concatenate([postings.lifetime_days, lifetime])
+    postings.latent = np.vstack([postings.latent, rng.normal(0.0, 1.0, size=(n, LATENT_DIM))])
+    postings.popularity = np.concatenate([postings.popularity, rng.lognormal(0.0, 0.7, size=n)])
+    postings.title = postings.title + catalog.get_column("title").to_list()
+    postings.existing_ids = catalog.get_column("id").to_list()

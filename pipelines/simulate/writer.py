@@ -21,6 +21,7 @@ from pipelines.db.crypto import PiiCipher
 from pipelines.db.maintenance import add_months, ensure_partitions
 from pipelines.db.pii import PII_COLUMNS, context
 from pipelines.simulate.activity import MonthBatch, SimulationState, generate_month
+from pipelines.simulate.sql import load_sql
 from pipelines.simulate.world import SCALES, World, build_world
 
 ProgressCallback = Callable[[int, int, dt.date, str], None]
@@ -29,6 +30,7 @@ ProgressCallback = Callable[[int, int, dt.date, str], None]
 @dataclass
 class SimulationReport:
     world_key: str
+    ingested_postings: int = 0
     months_written: list[dt.date] = field(default_factory=list)
     months_skipped: list[dt.date] = field(default_factory=list)
     rows_written: int = 0
@@ -40,6 +42,14 @@ class SimulationReport:
     def rows_per_second(self) -> float:
         total = self.seconds_generating + self.seconds_writing
         return self.rows_written / total if total else 0.0
+
+
+def ingested_catalog(conn: psycopg.Connection, limit: int = 50_000) -> pl.DataFrame:
+    """Postings loaded by ingestion, which simulated users swipe on beside generated ones."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("ingested_catalog"), {"limit": limit})
+        columns = [d.name for d in cur.description or []]
+        return pl.DataFrame(cur.fetchall(), schema=columns, orient="row", infer_schema_length=None)
 
 
 def default_start(months: int, today: dt.date | None = None) -> dt.date:
@@ -118,8 +128,10 @@ def write_simulation(
         raise ValueError(
             f"months must be between 1 and {scale.horizon_months} for scale {scale_name}, got {months}"
         )
-    world = build_world(seed, scale, start or default_start(months))
-    report = SimulationReport(world_key=world.key)
+    with connect(target) as conn:
+        catalog = ingested_catalog(conn)
+    world = build_world(seed, scale, start or default_start(months), catalog=catalog)
+    report = SimulationReport(world_key=world.key, ingested_postings=catalog.height)
     with connect(target) as conn:
         ensure_partitions(conn, world.start, add_months(world.start, months + 1))
         done = {

@@ -35,5 +35,7 @@ def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> Non
     assert completed.returncode == 0, output[-5000:]
     assert "embedded server" in output
     assert "PostgreSQL 18" in output
-    assert "19 tables, 37 enum types" in output
+    assert "37 enum types" in output
+    assert "materialized 5 assets" in output
+    assert "placed 11 sample feeds" in output
     assert (tmp_path / "state" / "pgdata" / "PG_VERSION").exists()

@@ -133,3 +133,28 @@ def test_app_activity_asset_materializes_with_metadata(databases, migrated_templ
     metadata = result.asset_materializations_for_node("app_activity")[0].metadata
     assert metadata["months_written"].value == 2
     assert metadata["rows_written"].value > 1000
+
+
+def test_simulated_users_swipe_on_ingested_postings(databases, migrated_template, cipher) -> None:  # type: ignore[no-untyped-def]
+    from pipelines.ingest.load import feed_files, ingest_file
+    from tests.integration.test_ingestion import FEEDS
+
+    target = databases.clone(migrated_template, "simcatalog")
+    for path in feed_files(FEEDS):
+        ingest_file(target, path)
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        ingested = conn.execute("SELECT count(*) FROM job_postings").fetchone()[0]  # type: ignore[index]
+    report = write_simulation(
+        target, seed=3, scale_name="small", months=2, cipher=cipher, start=dt.date(2026, 9, 1)
+    )
+    assert report.ingested_postings == ingested > 0
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        on_ingested = conn.execute(
+            """SELECT count(*) FROM user_job_swipes s JOIN job_postings p ON p.id = s.job_posting_id
+                WHERE p.external_id NOT LIKE 'sim:%%'"""
+        ).fetchone()[0]  # type: ignore[index]
+        ingested_companies = conn.execute(
+            "SELECT count(*) FROM companies WHERE slug LIKE 'existing-%%'"
+        ).fetchone()[0]  # type: ignore[index]
+    assert on_ingested > 0
+    assert ingested_companies == 0  # the catalogue's companies are not written again
