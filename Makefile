@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench-simulate
+.PHONY: demo test lint install bench-simulate bench-ingest
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ lint: $(STAMP)
 # Medium simulation (10k users, ~1M swipes, 12 months) timed against a raw COPY of its rows.
 bench-simulate: $(STAMP)
 	$(BIN)/python -m benchmarks.simulate_throughput --scale medium --months 12
+
+# 1M generated postings ingested end to end, timed against a raw COPY of the normalised rows.
+bench-ingest: $(STAMP)
+	$(BIN)/python -m benchmarks.ingest_throughput --rows 1000000

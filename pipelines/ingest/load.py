@@ -163,6 +163,8 @@ def _load_batch(
         result.quality = result.quality.merge(validate(postings))
     cur.execute("TRUNCATE ingest_stage")
     copy_frame(cur, "ingest_stage", postings.select(STAGE_COLUMNS))
+    # Temp tables are never auto-analysed; without statistics the resolve joins plan as loops.
+    cur.execute("ANALYZE ingest_stage")
     cur.execute(statement("resolve_companies"))
     cur.execute(statement("resolve_postings"))
     params = {"seen_at": seen_at, "ingest_file_id": file_id}
