@@ -45,19 +45,19 @@ def test_format_is_detected_from_content_not_name(
 
 
 def test_non_feeds_are_refused_with_the_file_name(tmp_path: Path) -> None:
-    with pytest.raises(NotAJobFeedError, match="not_a_feed.txt"):
+    with pytest.raises(NotAJobFeedError, match=r"not_a_feed\.txt"):
         detect_format(FEEDS / "rejects" / "not_a_feed.txt")
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(NotAJobFeedError, match="empty.csv: the file is empty"):
+    with pytest.raises(NotAJobFeedError, match=r"empty\.csv: the file is empty"):
         detect_format(empty)
     broken = tmp_path / "broken.json"
     broken.write_text('{"jobs": [')
-    with pytest.raises(NotAJobFeedError, match="broken.json: invalid JSON"):
+    with pytest.raises(NotAJobFeedError, match=r"broken\.json: invalid JSON"):
         detect_format(broken)
     page = tmp_path / "page.html"
     page.write_text("<html><body>No postings here</body></html>")
-    with pytest.raises(NotAJobFeedError, match="no schema.org JobPosting"):
+    with pytest.raises(NotAJobFeedError, match=r"no schema\.org JobPosting"):
         list(read_batches(open_feed(page)))
 
 
