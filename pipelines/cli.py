@@ -47,7 +47,7 @@ def _target() -> DatabaseTarget:
 @app.command()
 def demo() -> None:
     """Run the whole platform end to end on the embedded server (or DATABASE_URL)."""
-    from pipelines.orchestration import materialize_assets
+    from pipelines.orchestration import run_platform
 
     started = time.perf_counter()
     target = _target()
@@ -56,9 +56,17 @@ def demo() -> None:
     console.print(
         f"placed {len(landed)} sample feeds in the landing directory {get_settings().resolved_landing_dir}"
     )
-    result = materialize_assets(target)
-    steps = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
-    console.print(f"materialized {len(steps)} assets: {', '.join(steps)}")
+    run = run_platform(target)
+    console.print(f"materialized {len(run.materialized)} assets", soft_wrap=True)
+    if run.months:
+        console.print(
+            f"marts built for months {run.months[0]} to {run.months[1]} (one dbt run)",
+            soft_wrap=True,
+        )
+    console.print(
+        f"asset checks: {run.checks_passed} passed, {len(run.checks_failed)} failed {run.checks_failed or ''}",
+        soft_wrap=True,
+    )
     print_summary(target)
     console.print(f"[bold green]done in {time.perf_counter() - started:.1f}s[/bold green]")
 

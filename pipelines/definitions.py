@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
-from assets import activity, ingestion, schema
+from assets import activity, ingestion, marts, schema
+from pipelines.dbt import dbt_executable, dbt_project
 from pipelines.resources import PostgresResource
 from pipelines.schedules import JOBS, SCHEDULES
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([schema, ingestion, activity]),
-    asset_checks=dg.load_asset_checks_from_modules([schema, ingestion, activity]),
-    jobs=[*JOBS, ingestion.ingest_job],
+    assets=[
+        *dg.load_assets_from_modules([schema, ingestion, activity, marts]),
+        *marts.transactional_tables(),
+    ],
+    asset_checks=dg.load_asset_checks_from_modules([schema, ingestion, activity, marts]),
+    jobs=[*JOBS, ingestion.ingest_job, marts.marts_job],
     sensors=[ingestion.landing_directory_sensor],
-    schedules=SCHEDULES,
-    resources={"postgres": PostgresResource()},
+    schedules=[*SCHEDULES, marts.marts_daily_schedule],
+    resources={
+        "postgres": PostgresResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+    },
 )

@@ -1,36 +1,101 @@
-"""Run the platform's Dagster assets in-process (the demo command and the end-to-end test)."""
+"""Run the platform's Dagster assets in-process (the demo command and the end-to-end tests)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import dagster as dg
 
-from pipelines.db.connection import DatabaseTarget
+from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.resources import PostgresResource
+
+
+@dataclass
+class PlatformRun:
+    materialized: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    months: tuple[str, str] | None = None
+
+    def record(self, result: dg.ExecuteInProcessResult) -> None:
+        self.materialized += [
+            e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+        ]
+        for evaluation in result.get_asset_check_evaluations():
+            if evaluation.passed:
+                self.checks_passed += 1
+            else:
+                self.checks_failed.append(
+                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                )
+
+
+def _definitions() -> dg.Definitions:
+    from pipelines.definitions import defs
+
+    return defs
 
 
 def materialize_assets(
     target: DatabaseTarget,
-    selection: Sequence[str] | None = None,
+    selection: Sequence[str] | dg.AssetSelection | None = None,
     partition_key: str | None = None,
-    extra_resources: dict[str, object] | None = None,
+    tags: dict[str, str] | None = None,
+    run_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize the selected assets (all when None) with their checks, against ``target``."""
-    from pipelines.definitions import defs
-
-    assets = list(defs.assets or [])
-    checks = list(defs.asset_checks or [])
+    """Materialize the selected assets (with their checks) against ``target``."""
+    defs = _definitions()
     resources = {
         **(defs.resources or {}),
         "postgres": PostgresResource(database_url=target.sqlalchemy_url),
-        **(extra_resources or {}),
     }
-    result = dg.materialize(
-        [*assets, *checks],
-        selection=dg.AssetSelection.assets(*selection) if selection else None,
+    if isinstance(selection, dg.AssetSelection):
+        chosen = selection
+    else:
+        chosen = dg.AssetSelection.assets(*selection) if selection else None
+    return dg.materialize(
+        [*(defs.assets or []), *(defs.asset_checks or [])],
+        selection=chosen,
         resources=resources,
         partition_key=partition_key,
+        tags=tags,
+        run_config=run_config,
         raise_on_error=True,
     )
-    return result
+
+
+def months_with_activity(target: DatabaseTarget) -> tuple[str, str] | None:
+    """First and last month (partition keys) that hold swipes."""
+    with connect(target) as conn:
+        row = conn.execute(
+            "SELECT min(created_at), max(created_at) FROM user_job_swipes"
+        ).fetchone()
+    if not row or row[0] is None:
+        return None
+    first, last = (value.date().replace(day=1) for value in row)
+    return first.isoformat(), last.isoformat()
+
+
+def build_marts(target: DatabaseTarget, first: str, last: str) -> dg.ExecuteInProcessResult:
+    """Every month from ``first`` to ``last`` in one dbt run (single-run backfill)."""
+    return materialize_assets(
+        target,
+        selection=dg.AssetSelection.groups("marts", "staging"),
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
+    )
+
+
+def run_platform(target: DatabaseTarget) -> PlatformRun:
+    """Everything, in order: schema, ingestion, activity, then the marts over all months of data."""
+    run = PlatformRun()
+    unpartitioned = dg.AssetSelection.groups("transactional_schema", "ingestion", "app_activity")
+    run.record(materialize_assets(target, selection=unpartitioned))
+    months = months_with_activity(target)
+    if months:
+        run.months = months
+        run.record(build_marts(target, *months))
+    return run

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # Comma-separated "key_id:base64(32 bytes)" pairs; the first is used for new ciphertext.
     pii_keys: str | None = None
     partitions_months_ahead: int = 3
+    # First month of the marts' (and the model's) monthly partitions, YYYY-MM-DD.
+    first_data_month: str = "2024-01-01"
 
     @property
     def embedded_data_dir(self) -> Path:

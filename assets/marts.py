@@ -1,0 +1,113 @@
+"""dbt marts, built one calendar month per Dagster partition; dbt tests become asset checks."""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from pipelines.dbt import dbt_project, ensure_manifest, use_database
+from pipelines.partitions import dbt_vars_for_window, monthly_partitions
+from pipelines.resources import PostgresResource
+
+# Which platform asset produces each transactional table the marts read.
+SOURCE_PRODUCERS = {
+    "job_postings": "job_postings",
+    "companies": "job_postings",
+    "job_posting_sources": "job_postings",
+}
+ACTIVITY_ASSET = "app_activity"
+
+
+class JobSwipeTranslator(DagsterDbtTranslator):
+    """dbt sources depend on the assets that fill them; models group by folder."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["sources"].get(unique_id) or manifest["nodes"].get(unique_id) or {}
+        if node.get("resource_type") == "source":
+            return spec.replace_attributes(key=table_key(node["name"]))
+        folder = node.get("fqn", ["", "marts"])[1] if len(node.get("fqn", [])) > 2 else "marts"
+        return spec.replace_attributes(group_name="marts" if folder == "marts" else "staging")
+
+
+def table_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["tables", table])
+
+
+def transactional_tables() -> list[dg.AssetSpec]:
+    """The tables dbt reads, each downstream of the asset that writes it (lineage only)."""
+    manifest = json.loads(ensure_manifest().read_text())
+    tables = sorted({source["name"] for source in manifest["sources"].values()})
+    return [
+        dg.AssetSpec(
+            key=table_key(table),
+            deps=[SOURCE_PRODUCERS.get(table, ACTIVITY_ASSET)],
+            group_name="transactional_tables",
+            description=f"public.{table} in the transactional schema.",
+        )
+        for table in tables
+    ]
+
+
+class MartsConfig(dg.Config):
+    full_refresh: bool = False  # rebuild every mart from all history (ignores the partition window)
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project(),
+    partitions_def=monthly_partitions(),
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    dagster_dbt_translator=JobSwipeTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+    name="jobswipe_dbt",
+)
+def jobswipe_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    postgres: PostgresResource,
+    config: MartsConfig,
+):  # type: ignore[no-untyped-def]
+    use_database(postgres.target())
+    if config.full_refresh:
+        context.log.info("full refresh of every mart")
+        args = ["build", "--full-refresh"]
+    else:
+        window = context.partition_time_window
+        dbt_vars = dbt_vars_for_window(window.start, window.end)
+        context.log.info("building months [%s, %s)", dbt_vars["min_date"], dbt_vars["max_date"])
+        args = ["build", "--vars", json.dumps(dbt_vars)]
+    yield from dbt.cli(args, context=context).stream()
+
+
+marts_job = dg.define_asset_job(
+    "build_marts",
+    selection=dg.AssetSelection.assets(jobswipe_dbt),
+    partitions_def=monthly_partitions(),
+)
+
+
+@dg.schedule(
+    job=marts_job,
+    cron_schedule="0 3 * * *",
+    execution_timezone="UTC",
+    description="Previous and current month, daily.",
+)
+def marts_daily_schedule(context: dg.ScheduleEvaluationContext):  # type: ignore[no-untyped-def]
+    from pipelines.partitions import months_to_refresh
+
+    today = context.scheduled_execution_time.date()
+    return [
+        dg.RunRequest(run_key=f"{key}@{today}", partition_key=key)
+        for key in months_to_refresh(today)
+    ]

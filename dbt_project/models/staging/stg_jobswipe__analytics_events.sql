@@ -1,0 +1,18 @@
+-- Events without network identifiers (IP address, user agent).
+select
+    id as event_id,
+    user_id,
+    event_type,
+    event_category,
+    event_name,
+    session_id,
+    device_type,
+    platform,
+    country,
+    revenue,
+    currency,
+    properties ->> 'job_posting_id' as job_posting_id,
+    properties ->> 'plan' as plan,
+    "timestamp" as occurred_at,
+    date_trunc('month', "timestamp")::date as event_month
+from {{ source('jobswipe', 'analytics_events') }}
