@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench-simulate bench-ingest
+.PHONY: demo test lint install bench-simulate bench-ingest bench-marts
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ bench-simulate: $(STAMP)
 # 1M generated postings ingested end to end, timed against a raw COPY of the normalised rows.
 bench-ingest: $(STAMP)
 	$(BIN)/python -m benchmarks.ingest_throughput --rows 1000000
+
+# Monthly marts on the medium simulation: one incremental month vs a full refresh; 3 vs 12 months of history.
+bench-marts: $(STAMP)
+	$(BIN)/python -m benchmarks.marts_incremental

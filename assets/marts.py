@@ -23,6 +23,8 @@ SOURCE_PRODUCERS = {
     "job_posting_sources": "job_postings",
 }
 ACTIVITY_ASSET = "app_activity"
+# Tables the match-score model writes to as well (scores on swipes).
+SCORED_TABLES = {"user_job_swipes"}
 
 
 class JobSwipeTranslator(DagsterDbtTranslator):
@@ -50,7 +52,10 @@ def transactional_tables() -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(
             key=table_key(table),
-            deps=[SOURCE_PRODUCERS.get(table, ACTIVITY_ASSET)],
+            deps=[
+                SOURCE_PRODUCERS.get(table, ACTIVITY_ASSET),
+                *(["match_scores"] if table in SCORED_TABLES else []),
+            ],
             group_name="transactional_tables",
             description=f"public.{table} in the transactional schema.",
         )

@@ -57,7 +57,10 @@ def demo() -> None:
         f"placed {len(landed)} sample feeds in the landing directory {get_settings().resolved_landing_dir}"
     )
     run = run_platform(target)
-    console.print(f"materialized {len(run.materialized)} assets", soft_wrap=True)
+    console.print(
+        f"materialized {len(set(run.materialized))} assets ({len(run.materialized)} asset partitions)",
+        soft_wrap=True,
+    )
     if run.months:
         console.print(
             f"marts built for months {run.months[0]} to {run.months[1]} (one dbt run)",
@@ -68,6 +71,7 @@ def demo() -> None:
         soft_wrap=True,
     )
     print_summary(target)
+    print_models(target, limit=1)
     console.print(f"[bold green]done in {time.perf_counter() - started:.1f}s[/bold green]")
 
 
@@ -129,6 +133,85 @@ def run_simulation(
         )
         progress.update(task, completed=months, description=f"simulated {scale}")
     return report
+
+
+model_app = typer.Typer(
+    help="The match-score model: train, list, roll back, score.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("train")
+def model_train(
+    validation_month: Annotated[
+        str | None, typer.Option(help="YYYY-MM; default: latest month with swipes")
+    ] = None,
+) -> None:
+    """Train on earlier months, validate on one month, register, promote if it beats the champion."""
+    from pipelines.scoring.service import train_and_register
+
+    target = _target()
+    month = dt.date.fromisoformat(f"{validation_month}-01") if validation_month else None
+    report = train_and_register(
+        target, validation_month=month, plots_dir=get_settings().artifacts_dir
+    )
+    console.print(f"model v{report.version}: {report.decision.reason}", soft_wrap=True)
+    for name, path in report.plots.items():
+        console.print(f"  {name}: {path}", soft_wrap=True)
+    print_models(target, limit=1)
+
+
+@model_app.command("list")
+def model_list(limit: int = 10) -> None:
+    """Registered models, newest first, with their validation metrics."""
+    print_models(_target(), limit=limit)
+
+
+@model_app.command("rollback")
+def model_rollback(
+    to: Annotated[
+        int | None, typer.Option(help="version to serve; default: the previous champion")
+    ] = None,
+) -> None:
+    """Serve an earlier model again."""
+    from pipelines.scoring.service import rollback
+
+    version = rollback(_target(), to)
+    console.print(f"model v{version} is the champion again; run `jobswipe model score` to rescore")
+
+
+@model_app.command("score")
+def model_score(top_n: int = 20) -> None:
+    """Write the champion's scores, posting quality and recommendations."""
+    from pipelines.scoring.service import score_and_recommend
+
+    report = score_and_recommend(_target(), top_n=top_n)
+    console.print(report)
+
+
+def print_models(target: DatabaseTarget, limit: int) -> None:
+    with connect(target) as conn:
+        if conn.execute("SELECT to_regclass('model_registry')").fetchone()[0] is None:  # type: ignore[index]
+            return
+        rows = conn.execute(
+            "SELECT version, status::text, validation_month, metrics, decision FROM model_registry ORDER BY version DESC LIMIT %s",
+            (limit,),
+        ).fetchall()
+    for version, status, month, metrics, decision in rows:
+        table = Table(title=f"model v{version} ({status}), validated on {month:%Y-%m}")
+        for column in ("", "ROC AUC", "PR AUC", "log loss", "calibration error", "NDCG@10"):
+            table.add_column(column, justify="right")
+        for name in ("model", "popularity", "content_similarity"):
+            m = metrics[name]
+            table.add_row(
+                name,
+                *(
+                    f"{m[k]:.4f}"
+                    for k in ("roc_auc", "pr_auc", "log_loss", "calibration_error", "ndcg_at_10")
+                ),
+            )
+        console.print(table)
+        console.print(f"gate: {decision}", soft_wrap=True)
 
 
 @app.command()
@@ -202,6 +285,35 @@ def gdpr_anonymize(user_id: uuid.UUID) -> None:
 def summary() -> None:
     """Row counts, partitions and revision of the database."""
     print_summary(_target())
+
+
+@app.command("dbt-docs")
+def dbt_docs(
+    serve: Annotated[
+        bool, typer.Option(help="also serve the site on http://127.0.0.1:8080")
+    ] = False,
+) -> None:
+    """Generate the dbt docs site (models, columns, tests, lineage) for the marts."""
+    import subprocess
+
+    from pipelines.dbt import dbt_executable, dbt_project, use_database
+
+    use_database(_target())
+    project = dbt_project()
+    common = [
+        "--project-dir",
+        str(project.project_dir),
+        "--profiles-dir",
+        str(project.profiles_dir),
+    ]
+    subprocess.run([dbt_executable(), "docs", "generate", "--static", *common], check=True)
+    site = Path(project.project_dir) / "target" / "static_index.html"
+    console.print(f"dbt docs: open {site} in a browser (one self-contained file)")
+    if serve:
+        subprocess.run(
+            [dbt_executable(), "docs", "serve", "--port", "8080", "--host", "127.0.0.1", *common],
+            check=True,
+        )
 
 
 @app.command()

@@ -5,20 +5,28 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from assets import activity, ingestion, marts, schema
+from assets import activity, ingestion, marts, match_model, schema
 from pipelines.dbt import dbt_executable, dbt_project
 from pipelines.resources import PostgresResource
 from pipelines.schedules import JOBS, SCHEDULES
 
 defs = dg.Definitions(
     assets=[
-        *dg.load_assets_from_modules([schema, ingestion, activity, marts]),
+        *dg.load_assets_from_modules([schema, ingestion, activity, match_model, marts]),
         *marts.transactional_tables(),
     ],
-    asset_checks=dg.load_asset_checks_from_modules([schema, ingestion, activity, marts]),
-    jobs=[*JOBS, ingestion.ingest_job, marts.marts_job],
-    sensors=[ingestion.landing_directory_sensor],
-    schedules=[*SCHEDULES, marts.marts_daily_schedule],
+    asset_checks=dg.load_asset_checks_from_modules(
+        [schema, ingestion, activity, match_model, marts]
+    ),
+    jobs=[
+        *JOBS,
+        ingestion.ingest_job,
+        marts.marts_job,
+        match_model.training_job,
+        match_model.scoring_job,
+    ],
+    sensors=[ingestion.landing_directory_sensor, match_model.rescore_after_ingest_or_training],
+    schedules=[*SCHEDULES, marts.marts_daily_schedule, match_model.monthly_retraining_schedule],
     resources={
         "postgres": PostgresResource(),
         "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),

@@ -90,12 +90,16 @@ def build_marts(target: DatabaseTarget, first: str, last: str) -> dg.ExecuteInPr
 
 
 def run_platform(target: DatabaseTarget) -> PlatformRun:
-    """Everything, in order: schema, ingestion, activity, then the marts over all months of data."""
+    """Everything, in order: schema, ingestion, activity, the model and its scores, the marts."""
     run = PlatformRun()
     unpartitioned = dg.AssetSelection.groups("transactional_schema", "ingestion", "app_activity")
     run.record(materialize_assets(target, selection=unpartitioned))
     months = months_with_activity(target)
     if months:
         run.months = months
+        # Validate on the latest month with swipes, score, then build marts (model monitoring
+        # reads the scores).
+        run.record(materialize_assets(target, selection=["match_model"], partition_key=months[1]))
+        run.record(materialize_assets(target, selection=["match_scores"]))
         run.record(build_marts(target, *months))
     return run

@@ -78,12 +78,19 @@ def pg_array_literal(values: Sequence[str] | None) -> str | None:
 
 
 def update_from_frame(
-    cur: psycopg.Cursor, table: str, key: str, frame: pl.DataFrame, staging: str = "bulk_update"
+    cur: psycopg.Cursor,
+    table: str,
+    key: str,
+    frame: pl.DataFrame,
+    staging: str = "bulk_update",
+    keep_stored_when_null: bool = True,
 ) -> int:
     """Set-based UPDATE of ``table`` from a frame keyed by ``key``: COPY to staging, one UPDATE.
 
-    A null in the frame keeps the stored value (COALESCE), so one frame can carry rows that
-    change different columns.
+    With ``keep_stored_when_null`` a null in the frame keeps the stored value (COALESCE), so one
+    frame can carry rows that change different columns; without it the frame's values are
+    written exactly. Rows whose values would not change are left alone (no trigger fires, no new
+    row version), so writing the same frame twice changes nothing. Returns rows updated.
     """
     if frame.height == 0:
         return 0
@@ -98,17 +105,28 @@ def update_from_frame(
         )
     )
     copy_frame(cur, staging, frame.select(key, *columns))
+    new_value = (
+        sql.SQL("COALESCE(source.{c}, target.{c})")
+        if keep_stored_when_null
+        else sql.SQL("source.{c}")
+    )
+    new_values = [new_value.format(c=sql.Identifier(c)) for c in columns]
     cur.execute(
         sql.SQL(
-            "UPDATE {t} AS target SET {assignments} FROM {s} AS source WHERE target.{k} = source.{k}"
+            "UPDATE {t} AS target SET {assignments} FROM {s} AS source "
+            "WHERE target.{k} = source.{k} AND ({stored}) IS DISTINCT FROM ({new})"
         ).format(
             t=sql.Identifier(table),
             s=sql.Identifier(staging),
             k=sql.Identifier(key),
             assignments=sql.SQL(", ").join(
-                sql.SQL("{c} = COALESCE(source.{c}, target.{c})").format(c=sql.Identifier(c))
-                for c in columns
+                sql.SQL("{c} = {v}").format(c=sql.Identifier(c), v=v)
+                for c, v in zip(columns, new_values, strict=True)
             ),
+            stored=sql.SQL(", ").join(
+                sql.SQL("target.{}").format(sql.Identifier(c)) for c in columns
+            ),
+            new=sql.SQL(", ").join(new_values),
         )
     )
     updated = cur.rowcount

@@ -365,5 +365,15 @@ class IngestFileStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class ModelStatus(StrEnum):
+    CANDIDATE = "CANDIDATE"
+    CHAMPION = "CHAMPION"
+    RETIRED = "RETIRED"
+    REJECTED = "REJECTED"
+
+
 # Enum types the platform adds beyond the seed (migrations 0002+).
-PLATFORM_ENUMS: dict[str, type[StrEnum]] = {"ingest_file_status": IngestFileStatus}
+PLATFORM_ENUMS: dict[str, type[StrEnum]] = {
+    "ingest_file_status": IngestFileStatus,
+    "model_status": ModelStatus,
+}

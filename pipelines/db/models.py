@@ -746,3 +746,50 @@ class JobPostingSource(Base):
         UUID(as_uuid=True), ForeignKey("ingest_files.id", ondelete="SET NULL")
     )
     __table_args__ = (Index("idx_posting_sources_posting", "job_posting_id"),)
+
+
+class ModelVersion(Base):
+    """A trained match-score model (migration 0004)."""
+
+    __tablename__ = "model_registry"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trained_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
+    train_start: Mapped[dt.date]
+    train_end: Mapped[dt.date]
+    validation_month: Mapped[dt.date]
+    training_rows: Mapped[int] = mapped_column(Integer)
+    validation_rows: Mapped[int] = mapped_column(Integer)
+    features: Mapped[list[Any]]
+    metrics: Mapped[dict[str, Any]]
+    status: Mapped[e.ModelStatus] = mapped_column(
+        pg_enum(e.ModelStatus), server_default="CANDIDATE"
+    )
+    promoted_at: Mapped[dt.datetime | None]
+    decision: Mapped[str | None]
+    artifact: Mapped[bytes]
+    artifact_sha256: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (
+        Index(
+            "idx_model_registry_one_champion",
+            "status",
+            unique=True,
+            postgresql_where=text("status = 'CHAMPION'"),
+        ),
+    )
+
+
+class Recommendation(Base):
+    """A user's ranked, unseen postings, as the app's feed reads them (migration 0004)."""
+
+    __tablename__ = "recommendations"
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_posting_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("job_postings.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[float]
+    rank: Mapped[int] = mapped_column(Integer)
+    model_version: Mapped[int] = mapped_column(Integer, ForeignKey("model_registry.version"))
+    generated_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
+    __table_args__ = (UniqueConstraint("user_id", "rank"),)

@@ -349,6 +349,13 @@ def _postings(ctx: _MonthContext) -> pl.DataFrame:
             "longitude": [c.longitude for c in cities],
             "salary_min": pl.Series(salary_min).cast(pl.Int64, strict=False),
             "salary_max": pl.Series(salary_max).cast(pl.Int64, strict=False),
+            # The yearly equivalents ingestion computes for every feed (migration 0003).
+            "salary_min_yearly": pl.Series(np.round(salary_min * period_divisor)).cast(
+                pl.Int64, strict=False
+            ),
+            "salary_max_yearly": pl.Series(np.round(salary_max * period_divisor)).cast(
+                pl.Int64, strict=False
+            ),
             "currency": currency,
             "salary_type": np.where(has_salary, p.salary_type[idx], None),
             "external_id": [f"sim:{w.key}:{i}" for i in idx],

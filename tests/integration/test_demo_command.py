@@ -36,7 +36,7 @@ def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> Non
     assert completed.returncode == 0, output[-5000:]
     assert "embedded server" in output
     assert "PostgreSQL 18" in output
-    assert "37 enum types" in output
+    assert "38 enum types" in output
     assert "marts built for months" in output
     assert re.search(r"asset checks: [1-9]\d* passed, 0 failed", output), output[-3000:]
     assert "placed 11 sample feeds" in output

@@ -1,0 +1,1 @@
+"""The match-score model against the database: load training data, register, write scores back."""

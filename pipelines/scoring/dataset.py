@@ -1,0 +1,122 @@
+"""Snapshots of the transactional tables as frames, and the model's features built on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import polars as pl
+import psycopg
+
+from models_ml.features import (
+    FEATURES,
+    TextIndex,
+    behaviour_before_each_swipe,
+    behaviour_from_history,
+    content_features,
+)
+from pipelines.ingest.fields import parse_location
+from pipelines.simulate.vocabulary import CURRENCY_PER_USD
+
+
+@cache
+def statement(name: str) -> str:
+    return files("pipelines.scoring.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def read_frame(
+    conn: psycopg.Connection, name: str, params: dict[str, object] | None = None
+) -> pl.DataFrame:
+    with conn.cursor() as cur:
+        cur.execute(statement(name), params)
+        columns = [d.name for d in cur.description or []]
+        return pl.DataFrame(cur.fetchall(), schema=columns, orient="row", infer_schema_length=None)
+
+
+@dataclass
+class Snapshot:
+    swipes: pl.DataFrame
+    users: pl.DataFrame
+    postings: pl.DataFrame
+
+    def text_index(self) -> TextIndex:
+        return TextIndex.build(self.users, self.postings)
+
+
+def load_snapshot(conn: psycopg.Connection) -> Snapshot:
+    swipes = read_frame(conn, "swipes")
+    users = read_frame(conn, "users")
+    postings = read_frame(conn, "postings")
+    users = _with_user_coordinates(users).with_columns(
+        pl.col("skills").list.eval(pl.element().str.to_lowercase()),
+        pl.col("skills").list.join(" ").alias("skills_text"),
+    )
+    per_usd = pl.col("currency").replace_strict(
+        CURRENCY_PER_USD, default=1.0, return_dtype=pl.Float64
+    )
+    postings = postings.with_columns(
+        (pl.col("salary_max_yearly").cast(pl.Float64) / per_usd).alias("salary_max_yearly_usd")
+    )
+    return Snapshot(swipes=swipes, users=users, postings=postings)
+
+
+def _with_user_coordinates(users: pl.DataFrame) -> pl.DataFrame:
+    places = users.select("user_city", "user_country").unique().drop_nulls()
+    coordinates = [parse_location(f"{city}, {country}") for city, country in places.iter_rows()]
+    lookup = places.with_columns(
+        pl.Series("user_latitude", [c.latitude for c in coordinates], dtype=pl.Float64),
+        pl.Series("user_longitude", [c.longitude for c in coordinates], dtype=pl.Float64),
+    )
+    return users.join(lookup, on=["user_city", "user_country"], how="left")
+
+
+def training_frame(snapshot: Snapshot, text: TextIndex | None = None) -> pl.DataFrame:
+    """One row per swipe: FEATURES, label, relevance (2 = applied), ids and time."""
+    swipes = snapshot.swipes
+    if swipes.height == 0:
+        return pl.DataFrame(
+            schema={**{f: pl.Float64 for f in FEATURES}, "label": pl.Int64, "relevance": pl.Int64}
+        )
+    text = text or snapshot.text_index()
+    prior = float(swipes.get_column("label").mean())
+    content = content_features(
+        swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
+        snapshot.users,
+        snapshot.postings,
+        text,
+    )
+    behaviour = behaviour_before_each_swipe(swipes, prior)
+    return pl.concat(
+        [
+            swipes.select("swipe_id", "user_id", "job_posting_id", "at", "label", "relevance"),
+            content,
+            behaviour,
+        ],
+        how="horizontal",
+    )
+
+
+def candidate_features(
+    snapshot: Snapshot, pairs: pl.DataFrame, text: TextIndex, prior: float, now: object
+) -> pl.DataFrame:
+    """Features of pairs nobody has swiped yet, as if shown now at the top of the deck."""
+    pairs = pairs.join(
+        snapshot.postings.select("job_posting_id", "company_id"), on="job_posting_id", how="left"
+    ).with_columns(
+        pl.lit(now).cast(pl.Datetime("us")).alias("at"),
+        pl.lit(0).alias("deck_position"),
+        pl.lit("ios").alias("device_type"),
+    )
+    content = content_features(
+        pairs.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
+        snapshot.users,
+        snapshot.postings,
+        text,
+    )
+    behaviour = behaviour_from_history(
+        pairs.select("user_id", "job_posting_id", "company_id"), snapshot.swipes, prior
+    )
+    return pl.concat(
+        [pairs.select("user_id", "job_posting_id"), content, behaviour], how="horizontal"
+    )

@@ -1,0 +1,314 @@
+"""Train, register, promote, roll back, score and recommend, against the platform database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import psycopg
+
+from models_ml import plots
+from models_ml.evaluation import evaluate
+from models_ml.features import FEATURES, TextIndex
+from models_ml.registry import GateDecision, dumps, loads, promotion_gate
+from models_ml.scoring import score
+from models_ml.training import MatchModel, TrainingResult, split_by_month, train_model
+from pipelines.db.bulk import copy_frame, update_from_frame
+from pipelines.db.connection import DatabaseTarget, connect
+from pipelines.scoring.dataset import (
+    Snapshot,
+    candidate_features,
+    load_snapshot,
+    statement,
+    training_frame,
+)
+
+WRITE_BATCH = 200_000
+
+
+@dataclass
+class TrainReport:
+    version: int
+    validation_month: dt.date
+    result: TrainingResult
+    decision: GateDecision
+    champion_auc: float | None
+    plots: dict[str, Path] = field(default_factory=dict)
+
+
+def last_complete_month_with_swipes(frame: pl.DataFrame) -> dt.date:
+    latest = frame.get_column("at").max()
+    assert isinstance(latest, dt.datetime)
+    return latest.date().replace(day=1)
+
+
+def champion(conn: psycopg.Connection) -> tuple[int, MatchModel] | None:
+    row = conn.execute(
+        "SELECT version, artifact, artifact_sha256 FROM model_registry WHERE status = 'CHAMPION'"
+    ).fetchone()
+    if row is None:
+        return None
+    return int(row[0]), loads(bytes(row[1]), row[2])
+
+
+def train_and_register(
+    target: DatabaseTarget,
+    validation_month: dt.date | None = None,
+    seed: int = 7,
+    plots_dir: Path | None = None,
+) -> TrainReport:
+    """Train on swipes before the validation month, evaluate on it, register, and gate."""
+    with connect(target) as conn:
+        snapshot = load_snapshot(conn)
+    frame = training_frame(snapshot)
+    month = validation_month or last_complete_month_with_swipes(frame)
+    result = train_model(frame, month, seed=seed)
+    artifact, digest = dumps(result.model)
+    with connect(target) as conn:
+        current = champion(conn)
+        champion_auc = None
+        if current is not None:
+            _, validation = split_by_month(frame, month)
+            champion_auc = float(
+                evaluate(
+                    validation.get_column("label").to_numpy(),
+                    current[1].predict(validation),
+                    validation.get_column("user_id").to_numpy(),
+                    validation.get_column("relevance").to_numpy(),
+                ).roc_auc
+            )
+        decision = promotion_gate(result.metrics.roc_auc, champion_auc)
+        metrics = {
+            **result.metrics_table(),
+            "champion_roc_auc_same_month": champion_auc,
+            "surrogate_r2": round(result.model.surrogate.r2, 4),
+        }
+        train_start = frame.get_column("at").min().date()  # type: ignore[union-attr]
+        row = conn.execute(
+            """INSERT INTO model_registry (train_start, train_end, validation_month, training_rows, validation_rows, features, metrics, status, decision, artifact, artifact_sha256)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING version""",
+            (train_start, month, month, result.train_rows, result.validation_rows, json.dumps(list(FEATURES)), json.dumps(metrics),
+             "CANDIDATE" if decision.promote else "REJECTED", decision.reason, artifact, digest),
+        ).fetchone()  # fmt: skip
+        assert row is not None
+        version = int(row[0])
+        if decision.promote:
+            _make_champion(conn, version)
+    report = TrainReport(
+        version=version,
+        validation_month=month,
+        result=result,
+        decision=decision,
+        champion_auc=champion_auc,
+    )
+    if plots_dir is not None:
+        report.plots = save_plots(result, frame, plots_dir / f"model_v{version}")
+    return report
+
+
+def _make_champion(conn: psycopg.Connection, version: int) -> None:
+    conn.execute("UPDATE model_registry SET status = 'RETIRED' WHERE status = 'CHAMPION'")
+    conn.execute(
+        "UPDATE model_registry SET status = 'CHAMPION', promoted_at = (now() AT TIME ZONE 'UTC') WHERE version = %s",
+        (version,),
+    )
+
+
+def rollback(target: DatabaseTarget, to_version: int | None = None) -> int:
+    """Serve an earlier model again: ``to_version``, or the last one retired before the champion."""
+    with connect(target) as conn:
+        current = conn.execute(
+            "SELECT version FROM model_registry WHERE status = 'CHAMPION'"
+        ).fetchone()
+        if to_version is None:
+            row = conn.execute(
+                "SELECT version FROM model_registry WHERE status = 'RETIRED' AND version < coalesce(%s, 2147483647) ORDER BY version DESC LIMIT 1",
+                (current[0] if current else None,),
+            ).fetchone()
+            if row is None:
+                raise ValueError("no earlier model to roll back to")
+            to_version = int(row[0])
+        exists = conn.execute(
+            "SELECT status FROM model_registry WHERE version = %s", (to_version,)
+        ).fetchone()
+        if exists is None:
+            raise ValueError(f"no model version {to_version}")
+        _make_champion(conn, to_version)
+        conn.execute(
+            "UPDATE model_registry SET decision = coalesce(decision, '') || %s WHERE version = %s",
+            (f"; rolled back to at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}", to_version),
+        )
+    return to_version
+
+
+def save_plots(result: TrainingResult, frame: pl.DataFrame, directory: Path) -> dict[str, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    _, validation = split_by_month(frame, result.validation_month)
+    labels = result.validation_labels
+    curves = {
+        f"model ({result.metrics.roc_auc:.3f})": result.validation_scores,
+        f"popularity ({result.baselines['popularity'].roc_auc:.3f})": validation.get_column(
+            "posting_prior_right_rate"
+        ).to_numpy(),
+        f"content ({result.baselines['content_similarity'].roc_auc:.3f})": validation.get_column(
+            "content_similarity"
+        ).to_numpy(),
+    }
+    pictures = {
+        "roc_curve": plots.roc_plot(labels, curves),
+        "calibration": plots.calibration_plot(labels, result.validation_scores),
+        "score_distribution": plots.score_distribution_plot(labels, result.validation_scores),
+    }
+    paths = {}
+    for name, png in pictures.items():
+        path = directory / f"{name}.png"
+        path.write_bytes(png)
+        paths[name] = path
+    return paths
+
+
+@dataclass
+class ScoringReport:
+    model_version: int
+    swipes_scored: int
+    swipes_updated: int
+    postings_updated: int
+    recommendations: int
+    users_recommended: int
+
+
+def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringReport:
+    """With the champion: scores on every swipe, posting quality and counters, recommendations."""
+    with connect(target) as conn:
+        current = champion(conn)
+        if current is None:
+            raise ValueError("no champion model: train one first")
+        version, model = current
+        snapshot = load_snapshot(conn)
+    text = snapshot.text_index()
+    features = training_frame(snapshot, text)
+    scores = score(model, features).with_columns(
+        pl.Series("swipe_id", features.get_column("swipe_id"))
+    )
+    scores = scores.with_columns(
+        ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
+            "is_correct_match"
+        )
+    ).select("swipe_id", "match_score", "confidence", "match_factors", "is_correct_match")
+    recommendations = recommend(snapshot, model, text, version, top_n)
+    with connect(target) as conn, conn.cursor() as cur:
+        updated = 0
+        for offset in range(0, scores.height, WRITE_BATCH):
+            batch = scores.slice(offset, WRITE_BATCH).rename({"swipe_id": "id"})
+            updated += update_from_frame(
+                cur,
+                "user_job_swipes",
+                "id",
+                batch,
+                staging=f"swipe_scores_{offset}",
+                keep_stored_when_null=False,
+            )
+        cur.execute(statement("posting_quality"))
+        postings_updated = cur.rowcount
+        cur.execute("DELETE FROM recommendations")
+        copy_frame(cur, "recommendations", recommendations)
+    return ScoringReport(
+        version,
+        scores.height,
+        updated,
+        postings_updated,
+        recommendations.height,
+        recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
+    )
+
+
+def recommend(
+    snapshot: Snapshot,
+    model: MatchModel,
+    text: TextIndex,
+    version: int,
+    top_n: int,
+    candidates_per_user: int = 150,
+) -> pl.DataFrame:
+    """Each active user's top-N unseen open postings: candidates by content similarity and
+    popularity, ranked by the model."""
+    users = snapshot.users.filter(pl.col("is_active")).get_column("user_id").to_list()
+    open_postings = (
+        snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id").to_list()
+    )
+    if not users or not open_postings:
+        return pl.DataFrame(
+            schema={
+                "user_id": pl.String,
+                "job_posting_id": pl.String,
+                "score": pl.Float64,
+                "rank": pl.Int64,
+                "model_version": pl.Int64,
+            }
+        )
+    seen = set(
+        zip(
+            snapshot.swipes.get_column("user_id").to_list(),
+            snapshot.swipes.get_column("job_posting_id").to_list(),
+            strict=True,
+        )
+    )
+    prior = float(snapshot.swipes.get_column("label").mean()) if snapshot.swipes.height else 0.3
+    posting_rows = np.array([text.posting_ids[p] for p in open_postings])
+    popular = _popular(snapshot, open_postings)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    frames = []
+    for start in range(0, len(users), 500):
+        chunk = users[start : start + 500]
+        similarity = (
+            text.users[[text.user_ids[u] for u in chunk]] @ text.postings[posting_rows].T
+        ).toarray()
+        pairs_user, pairs_posting = [], []
+        for row, user in enumerate(similarity):
+            best = np.argsort(-user)[:candidates_per_user]
+            candidates = dict.fromkeys([open_postings[i] for i in best] + popular)
+            for posting in candidates:
+                if (chunk[row], posting) not in seen:
+                    pairs_user.append(chunk[row])
+                    pairs_posting.append(posting)
+        if not pairs_user:
+            continue
+        pairs = pl.DataFrame({"user_id": pairs_user, "job_posting_id": pairs_posting})
+        features = candidate_features(snapshot, pairs, text, prior, now)
+        scored = pairs.with_columns(
+            pl.Series("score", np.round(model.predict(features) * 100.0, 2))
+        )
+        frames.append(
+            scored.sort(["user_id", "score", "job_posting_id"], descending=[False, True, False])
+            .with_columns(pl.int_range(1, pl.len() + 1).over("user_id").alias("rank"))
+            .filter(pl.col("rank") <= top_n)
+        )
+    result = (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(
+            schema={
+                "user_id": pl.String,
+                "job_posting_id": pl.String,
+                "score": pl.Float64,
+                "rank": pl.Int64,
+            }
+        )
+    )
+    return result.with_columns(pl.lit(version).alias("model_version")).select(
+        "user_id", "job_posting_id", "score", "rank", "model_version"
+    )
+
+
+def _popular(snapshot: Snapshot, open_postings: list[str], count: int = 50) -> list[str]:
+    rates = snapshot.swipes.group_by("job_posting_id").agg(pl.col("label").sum().alias("rights"))
+    top = (
+        rates.filter(pl.col("job_posting_id").is_in(open_postings))
+        .sort(["rights", "job_posting_id"], descending=[True, False])
+        .head(count)
+    )
+    return top.get_column("job_posting_id").to_list()

@@ -1,0 +1,17 @@
+-- Profiles and preferences, and where each user uses the app from (their most frequent city in
+-- app events): the schema stores no home location.
+WITH places AS (
+  SELECT user_id, city, country, count(*) AS events,
+         row_number() OVER (PARTITION BY user_id ORDER BY count(*) DESC, city) AS rank
+    FROM analytics_events
+   WHERE user_id IS NOT NULL AND city IS NOT NULL
+   GROUP BY user_id, city, country
+)
+SELECT u.id::text AS user_id, coalesce(pr.skills, '{}') AS skills, pr.current_title,
+       pr.years_of_experience, pf.remote_pref::text AS remote_pref, coalesce(pf.job_types, '{}') AS job_types,
+       pl.city AS user_city, pl.country AS user_country,
+       (u.status = 'ACTIVE' AND NOT coalesce(u.is_deleted, false)) AS is_active
+  FROM users u
+  LEFT JOIN user_profiles pr ON pr.user_id = u.id
+  LEFT JOIN user_preferences pf ON pf.user_id = u.id
+  LEFT JOIN places pl ON pl.user_id = u.id AND pl.rank = 1

@@ -1,0 +1,181 @@
+"""The match-score model on a small simulation: training, gate, write-back, recommendations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import numpy as np
+import psycopg
+import pytest
+
+from pipelines.db.connection import DatabaseTarget, connect
+from pipelines.ingest.load import feed_files, ingest_file
+from pipelines.resources import PostgresResource
+from pipelines.scoring.dataset import load_snapshot, training_frame
+from pipelines.scoring.service import rollback, score_and_recommend, train_and_register
+from pipelines.simulate.writer import write_simulation
+from tests.integration.test_ingestion import FEEDS
+
+VALIDATION = dt.date(2025, 6, 1)
+
+
+def fetch(target: DatabaseTarget, sql: str, *params: object) -> list[tuple]:
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def model_db(databases, migrated_template, cipher) -> DatabaseTarget:  # type: ignore[no-untyped-def]
+    target = databases.clone(migrated_template, "model")
+    for path in feed_files(FEEDS):
+        ingest_file(target, path)
+    write_simulation(
+        target, seed=21, scale_name="small", months=6, cipher=cipher, start=dt.date(2025, 1, 1)
+    )
+    return target
+
+
+@pytest.fixture(scope="module")
+def trained(model_db: DatabaseTarget, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    report = train_and_register(
+        model_db, validation_month=VALIDATION, plots_dir=tmp_path_factory.mktemp("plots")
+    )
+    scoring = score_and_recommend(model_db)
+    return report, scoring
+
+
+def test_model_beats_both_baselines_and_is_promoted(trained) -> None:  # type: ignore[no-untyped-def]
+    report, _ = trained
+    result = report.result
+    assert report.decision.promote and report.version == 1
+    assert result.metrics.roc_auc > max(b.roc_auc for b in result.baselines.values())
+    assert result.metrics.calibration_error < 0.1
+    assert {p.name for p in report.plots.values()} == {
+        "roc_curve.png",
+        "calibration.png",
+        "score_distribution.png",
+    }
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in report.plots.values())
+
+
+def test_training_is_deterministic(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    from models_ml.training import train_model
+
+    with connect(model_db) as conn:
+        frame = training_frame(load_snapshot(conn))
+    first, second = train_model(frame, VALIDATION, seed=3), train_model(frame, VALIDATION, seed=3)
+    assert np.array_equal(first.validation_scores, second.validation_scores)
+
+
+def test_the_gate_refuses_a_model_that_does_not_beat_the_champion(
+    model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    again = train_and_register(model_db, validation_month=VALIDATION)
+    assert not again.decision.promote
+    assert fetch(model_db, "SELECT version, status::text FROM model_registry ORDER BY version")[
+        :2
+    ] == [(1, "CHAMPION"), (again.version, "REJECTED")]
+
+
+def test_scores_land_in_the_seed_columns(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    rows = fetch(
+        model_db,
+        """SELECT count(*), min(match_score), max(match_score), min(confidence), max(confidence),
+                  count(*) FILTER (WHERE jsonb_array_length(match_factors -> 'top_factors') = 3),
+                  count(*) FILTER (WHERE is_correct_match = ((match_score >= 50) = (direction <> 'LEFT')))
+             FROM user_job_swipes""",
+    )[0]
+    total, low, high, least_sure, most_sure, with_factors, consistent = rows
+    assert 0 <= low < high <= 100 and 0 <= least_sure <= most_sure <= 1
+    assert with_factors == total == consistent
+    factor = fetch(
+        model_db, "SELECT match_factors -> 'top_factors' -> 0 FROM user_job_swipes LIMIT 1"
+    )[0][0]
+    assert set(factor) == {"factor", "label", "contribution"}
+
+
+def test_posting_counters_and_quality_match_the_facts(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    mismatches = fetch(
+        model_db,
+        """SELECT count(*) FROM job_postings p
+            WHERE p.right_swipe_count <> (SELECT count(*) FROM user_job_swipes s WHERE s.job_posting_id = p.id AND s.direction <> 'LEFT')
+               OR p.left_swipe_count <> (SELECT count(*) FROM user_job_swipes s WHERE s.job_posting_id = p.id AND s.direction = 'LEFT')
+               OR p.application_count <> (SELECT count(*) FROM job_applications a WHERE a.job_posting_id = p.id)
+               OR p.quality_score IS NULL OR p.quality_score NOT BETWEEN 0 AND 100""",
+    )
+    assert mismatches == [(0,)]
+
+
+def test_recommendations_exclude_swiped_and_closed_postings(
+    model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    _, scoring = trained
+    assert scoring.recommendations > 0
+    bad = fetch(
+        model_db,
+        """SELECT count(*) FROM recommendations r
+            WHERE EXISTS (SELECT 1 FROM user_job_swipes s WHERE s.user_id = r.user_id AND s.job_posting_id = r.job_posting_id)
+               OR EXISTS (SELECT 1 FROM job_postings p WHERE p.id = r.job_posting_id AND NOT (p.is_active AND p.status = 'ACTIVE'))
+               OR EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id AND (u.status <> 'ACTIVE' OR u.is_deleted))""",
+    )
+    assert bad == [(0,)]
+    ranks = fetch(
+        model_db,
+        "SELECT bool_and(score >= next_score) FROM (SELECT score, lead(score) OVER (PARTITION BY user_id ORDER BY rank) AS next_score FROM recommendations) t WHERE next_score IS NOT NULL",
+    )
+    assert ranks == [(True,)]
+
+
+def test_write_back_is_idempotent(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    before = fetch(
+        model_db,
+        "SELECT id, match_score, confidence, match_factors, updated_at FROM user_job_swipes ORDER BY id",
+    )
+    recommendations = fetch(
+        model_db, "SELECT user_id, job_posting_id, score, rank FROM recommendations ORDER BY 1, 4"
+    )
+    again = score_and_recommend(model_db)
+    assert (again.swipes_updated, again.postings_updated) == (0, 0)
+    assert (
+        fetch(
+            model_db,
+            "SELECT id, match_score, confidence, match_factors, updated_at FROM user_job_swipes ORDER BY id",
+        )
+        == before
+    )
+    assert (
+        fetch(
+            model_db,
+            "SELECT user_id, job_posting_id, score, rank FROM recommendations ORDER BY 1, 4",
+        )
+        == recommendations
+    )
+
+
+def test_rollback_serves_the_previous_model(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    with psycopg.connect(**model_db.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        latest = conn.execute("SELECT max(version) FROM model_registry").fetchone()[0]  # type: ignore[index]
+        conn.execute("UPDATE model_registry SET status = 'RETIRED' WHERE status = 'CHAMPION'")
+        conn.execute("UPDATE model_registry SET status = 'CHAMPION' WHERE version = %s", (latest,))
+    assert rollback(model_db) == 1
+    assert fetch(model_db, "SELECT version FROM model_registry WHERE status = 'CHAMPION'") == [(1,)]
+
+
+def test_dagster_assets_train_gate_and_score(databases, migrated_template, cipher) -> None:  # type: ignore[no-untyped-def]
+    from assets.match_model import match_model, match_scores
+
+    target = databases.clone(migrated_template, "modelassets")
+    write_simulation(
+        target, seed=5, scale_name="small", months=4, cipher=cipher, start=dt.date(2025, 1, 1)
+    )
+    resources = {"postgres": PostgresResource(database_url=target.sqlalchemy_url)}
+    trained = dg.materialize([match_model], resources=resources, partition_key="2025-04-01")
+    checks = {e.check_name: e.passed for e in trained.get_asset_check_evaluations()}
+    assert checks == {"beats_baselines": True, "promotion_gate": True}
+    metadata = trained.asset_materializations_for_node("match_model")[0].metadata
+    assert "roc_auc" in metadata["metrics"].value and metadata["plot_roc_curve"].value.startswith(
+        "![roc_curve](data:image/png;base64,"
+    )
+    scored = dg.materialize([match_scores], resources=resources)
+    assert [e.passed for e in scored.get_asset_check_evaluations()] == [True]

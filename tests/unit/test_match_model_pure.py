@@ -1,0 +1,99 @@
+"""Pure parts of the match-score model: leakage, the gate, artifacts, metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from models_ml.evaluation import evaluate, expected_calibration_error, ndcg_per_user
+from models_ml.features import behaviour_before_each_swipe
+from models_ml.registry import UntrustedArtifactError, loads, promotion_gate
+from models_ml.scoring import confidence
+
+
+def swipes(n: int = 400, seed: int = 1) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    start = dt.datetime(2026, 1, 1)
+    return pl.DataFrame(
+        {
+            "swipe_id": [f"s{i:04d}" for i in range(n)],
+            "user_id": rng.choice(["u1", "u2", "u3", "u4"], n),
+            "job_posting_id": rng.choice([f"p{i}" for i in range(20)], n),
+            "company_id": rng.choice(["c1", "c2", "c3"], n),
+            "at": [start + dt.timedelta(hours=int(h)) for h in rng.permutation(n)],
+            "label": rng.integers(0, 2, n),
+        }
+    )
+
+
+def test_behaviour_features_use_nothing_after_the_swipe() -> None:
+    """Features of early swipes are the same whether or not later swipes exist."""
+    full = swipes()
+    cutoff = dt.datetime(2026, 1, 1) + dt.timedelta(hours=200)
+    early = full.filter(pl.col("at") < cutoff)
+    on_full = pl.concat(
+        [full.select("swipe_id"), behaviour_before_each_swipe(full, 0.3)], how="horizontal"
+    )
+    on_early = pl.concat(
+        [early.select("swipe_id"), behaviour_before_each_swipe(early, 0.3)], how="horizontal"
+    )
+    assert (
+        on_full.filter(pl.col("swipe_id").is_in(early.get_column("swipe_id").implode()))
+        .sort("swipe_id")
+        .equals(on_early.sort("swipe_id"))
+    )
+
+
+def test_a_swipe_never_sees_its_own_outcome() -> None:
+    frame = pl.DataFrame(
+        {"swipe_id": ["a", "b"], "user_id": ["u", "u"], "job_posting_id": ["p", "q"], "company_id": ["c", "c"],
+         "at": [dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2)], "label": [1, 0]}
+    )  # fmt: skip
+    features = behaviour_before_each_swipe(frame, prior_rate=0.5)
+    assert features.get_column("user_prior_swipes").to_list() == [0.0, 1.0]
+    first_rate, second_rate = features.get_column("user_prior_right_rate").to_list()
+    assert first_rate == pytest.approx(0.5)  # only the prior: its own right swipe is not counted
+    assert second_rate == pytest.approx((1 + 5 * 0.5) / (1 + 5))
+
+
+@pytest.mark.parametrize(
+    ("candidate", "champion", "promote"),
+    [
+        (0.80, None, True),
+        (0.81, 0.80, True),
+        (0.80, 0.80, False),
+        (0.79, 0.80, False),
+        (0.52, None, False),
+    ],
+)
+def test_promotion_gate(candidate: float, champion: float | None, promote: bool) -> None:
+    decision = promotion_gate(candidate, champion)
+    assert decision.promote is promote
+    assert f"{candidate:.4f}" in decision.reason
+
+
+def test_artifacts_with_a_wrong_checksum_are_refused() -> None:
+    with pytest.raises(UntrustedArtifactError, match="checksum"):
+        loads(b"not a model", expected_sha256="0" * 64)
+
+
+def test_confidence_is_certainty() -> None:
+    assert confidence(np.array([0.5]))[0] == pytest.approx(0.0, abs=1e-9)
+    assert confidence(np.array([0.0, 1.0])) == pytest.approx([1.0, 1.0], abs=1e-6)
+    assert confidence(np.array([0.9]))[0] == pytest.approx(confidence(np.array([0.1]))[0])
+
+
+def test_metrics_reward_good_rankings() -> None:
+    labels = np.array([0, 0, 1, 1, 0, 1])
+    users = np.array(["a", "a", "a", "b", "b", "b"])
+    perfect = np.array([0.1, 0.2, 0.9, 0.8, 0.1, 0.7])
+    assert ndcg_per_user(users, labels, perfect) == pytest.approx(1.0)
+    assert ndcg_per_user(users, labels, 1 - perfect) < 0.7
+    assert expected_calibration_error(
+        np.array([1, 0, 1, 0]), np.array([0.5, 0.5, 0.5, 0.5])
+    ) == pytest.approx(0.0)
+    metrics = evaluate(labels, perfect, users, labels)
+    assert metrics.roc_auc == pytest.approx(1.0) and metrics.rows == 6
