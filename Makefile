@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench-simulate bench-ingest bench-marts
+.PHONY: demo test lint install bench-simulate bench-ingest bench-marts bench-model
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ bench-ingest: $(STAMP)
 # Monthly marts on the medium simulation: one incremental month vs a full refresh; 3 vs 12 months of history.
 bench-marts: $(STAMP)
 	$(BIN)/python -m benchmarks.marts_incremental
+
+# Match-score model on the medium simulation: quality vs baselines and oracle, scoring and write-back speed.
+bench-model: $(STAMP)
+	$(BIN)/python -m benchmarks.match_model

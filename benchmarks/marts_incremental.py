@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import time
 
 from psycopg import sql as pgsql
@@ -25,30 +24,17 @@ from benchmarks.common import benchmark_server, report, scratch_database
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.crypto import PiiCipher, new_key_spec
 from pipelines.db.maintenance import add_months
-from pipelines.dbt import dbt_executable, dbt_project, use_database
+from pipelines.dbt import dbt_project, run_dbt, use_database
 from pipelines.simulate.writer import write_simulation
 
 
 def dbt_build(target: DatabaseTarget, *args: str) -> tuple[float, float]:
     """(wall seconds, dbt elapsed seconds) of one `dbt build`."""
     use_database(target)
-    project = dbt_project()
     began = time.perf_counter()
-    subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(project.project_dir),
-            "--profiles-dir",
-            str(project.profiles_dir),
-            "--quiet",
-            *args,
-        ],
-        check=True,
-    )
+    run_dbt("build", "--quiet", *args)
     wall = time.perf_counter() - began
-    results = json.loads((project.project_dir / "target" / "run_results.json").read_text())
+    results = json.loads((dbt_project().project_dir / "target" / "run_results.json").read_text())
     return wall, float(results["elapsed_time"])
 
 

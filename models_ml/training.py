@@ -76,7 +76,8 @@ def train_model(frame: pl.DataFrame, validation_month: dt.date, seed: int = 7) -
     fit_part, calibration_part = train.slice(0, cut), train.slice(cut)
     categorical = [FEATURES.index(c) for c in CATEGORICAL]
     booster = HistGradientBoostingClassifier(
-        max_iter=200, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
+        # 100 trees: scoring speed (pairs per second) falls in proportion to the tree count.
+        max_iter=100, learning_rate=0.12, max_leaf_nodes=31, l2_regularization=1.0,
         categorical_features=categorical, random_state=seed, early_stopping=False,
     )  # fmt: skip
     weights = np.where(fit_part.get_column("relevance").to_numpy() > 1, 2.0, 1.0)

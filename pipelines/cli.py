@@ -294,26 +294,14 @@ def dbt_docs(
     ] = False,
 ) -> None:
     """Generate the dbt docs site (models, columns, tests, lineage) for the marts."""
-    import subprocess
-
-    from pipelines.dbt import dbt_executable, dbt_project, use_database
+    from pipelines.dbt import dbt_project, run_dbt, use_database
 
     use_database(_target())
-    project = dbt_project()
-    common = [
-        "--project-dir",
-        str(project.project_dir),
-        "--profiles-dir",
-        str(project.profiles_dir),
-    ]
-    subprocess.run([dbt_executable(), "docs", "generate", "--static", *common], check=True)
-    site = Path(project.project_dir) / "target" / "static_index.html"
-    console.print(f"dbt docs: open {site} in a browser (one self-contained file)")
+    run_dbt("docs", "generate", "--static")
+    site = Path(dbt_project().project_dir) / "target" / "static_index.html"
+    console.print(f"dbt docs: open {site} in a browser (one self-contained file)", soft_wrap=True)
     if serve:
-        subprocess.run(
-            [dbt_executable(), "docs", "serve", "--port", "8080", "--host", "127.0.0.1", *common],
-            check=True,
-        )
+        run_dbt("docs", "serve", "--port", "8080", "--host", "127.0.0.1")
 
 
 @app.command()

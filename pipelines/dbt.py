@@ -31,24 +31,30 @@ def use_database(target: DatabaseTarget) -> None:
     os.environ.update(target.dbt_env())
 
 
+def run_dbt(command: str, *args: str) -> None:
+    """One dbt command on the project (``dbt <command> --project-dir ... <args>``)."""
+    project = dbt_project()
+    subprocess.run(
+        [
+            dbt_executable(),
+            command,
+            "--project-dir",
+            str(project.project_dir),
+            "--profiles-dir",
+            str(project.profiles_dir),
+            *args,
+        ],
+        check=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+
+
 def ensure_manifest(force: bool = False) -> Path:
     """`dbt parse` when target/manifest.json is missing (or forced); returns its path."""
     project = dbt_project()
     manifest = project.manifest_path
     if force or not manifest.exists() or _sources_newer_than(manifest, Path(project.project_dir)):
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--project-dir",
-                str(project.project_dir),
-                "--profiles-dir",
-                str(project.profiles_dir),
-                "--quiet",
-            ],
-            check=True,
-            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        )
+        run_dbt("parse", "--quiet")
     return manifest
 
 

@@ -84,13 +84,15 @@ def update_from_frame(
     frame: pl.DataFrame,
     staging: str = "bulk_update",
     keep_stored_when_null: bool = True,
+    touch_column: tuple[str, object] | None = None,
 ) -> int:
     """Set-based UPDATE of ``table`` from a frame keyed by ``key``: COPY to staging, one UPDATE.
 
     With ``keep_stored_when_null`` a null in the frame keeps the stored value (COALESCE), so one
     frame can carry rows that change different columns; without it the frame's values are
     written exactly. Rows whose values would not change are left alone (no trigger fires, no new
-    row version), so writing the same frame twice changes nothing. Returns rows updated.
+    row version), so writing the same frame twice changes nothing. ``touch_column`` (name, value)
+    is also set on the rows that do change (e.g. updated_at). Returns rows updated.
     """
     if frame.height == 0:
         return 0
@@ -120,8 +122,21 @@ def update_from_frame(
             s=sql.Identifier(staging),
             k=sql.Identifier(key),
             assignments=sql.SQL(", ").join(
-                sql.SQL("{c} = {v}").format(c=sql.Identifier(c), v=v)
-                for c, v in zip(columns, new_values, strict=True)
+                [
+                    *(
+                        sql.SQL("{c} = {v}").format(c=sql.Identifier(c), v=v)
+                        for c, v in zip(columns, new_values, strict=True)
+                    ),
+                    *(
+                        [
+                            sql.SQL("{} = {}").format(
+                                sql.Identifier(touch_column[0]), sql.Literal(touch_column[1])
+                            )
+                        ]
+                        if touch_column
+                        else []
+                    ),
+                ]
             ),
             stored=sql.SQL(", ").join(
                 sql.SQL("target.{}").format(sql.Identifier(c)) for c in columns

@@ -13,8 +13,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +30,7 @@ from pipelines.ingest.normalize import (
     normalize_batch,
 )
 from pipelines.ingest.quality import QualityReport
+from pipelines.sql_files import read_sql
 
 STAGE_COLUMNS = [c for c in NORMALIZED_SCHEMA if c != "raw_record"]
 Validator = Callable[[pl.DataFrame], QualityReport]
@@ -42,9 +41,8 @@ class IngestError(RuntimeError):
     """A file could not be ingested; the message names the file and the cause."""
 
 
-@cache
 def statement(name: str) -> str:
-    return files("pipelines.ingest.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql("pipelines.ingest.sql", name)
 
 
 @dataclass

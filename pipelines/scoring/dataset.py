@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 
 import polars as pl
 import psycopg
@@ -18,11 +16,11 @@ from models_ml.features import (
 )
 from pipelines.ingest.fields import parse_location
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
+from pipelines.sql_files import read_sql
 
 
-@cache
 def statement(name: str) -> str:
-    return files("pipelines.scoring.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql("pipelines.scoring.sql", name)
 
 
 def read_frame(

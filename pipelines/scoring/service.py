@@ -28,6 +28,13 @@ from pipelines.scoring.dataset import (
 )
 
 WRITE_BATCH = 200_000
+RECOMMENDATION_SCHEMA = {
+    "user_id": pl.String,
+    "job_posting_id": pl.String,
+    "score": pl.Float64,
+    "rank": pl.Int64,
+    "model_version": pl.Int64,
+}
 
 
 @dataclass
@@ -199,19 +206,16 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
             "is_correct_match"
         )
     ).select("swipe_id", "match_score", "confidence", "match_factors", "is_correct_match")
+    scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     recommendations = recommend(snapshot, model, text, version, top_n)
     with connect(target) as conn, conn.cursor() as cur:
+        # One transaction for every write below; its commit need not wait for the WAL flush
+        # (a crash loses the whole rescoring, which simply runs again).
+        cur.execute("SET LOCAL synchronous_commit = off")
         updated = 0
         for offset in range(0, scores.height, WRITE_BATCH):
             batch = scores.slice(offset, WRITE_BATCH).rename({"swipe_id": "id"})
-            updated += update_from_frame(
-                cur,
-                "user_job_swipes",
-                "id",
-                batch,
-                staging=f"swipe_scores_{offset}",
-                keep_stored_when_null=False,
-            )
+            updated += write_swipe_scores(cur, batch, scored_at, staging=f"swipe_scores_{offset}")
         cur.execute(statement("posting_quality"))
         postings_updated = cur.rowcount
         cur.execute("DELETE FROM recommendations")
@@ -223,6 +227,22 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
         postings_updated,
         recommendations.height,
         recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
+    )
+
+
+def write_swipe_scores(
+    cur: psycopg.Cursor, scores: pl.DataFrame, scored_at: dt.datetime, staging: str = "swipe_scores"
+) -> int:
+    """Scores onto swipes; only rows whose score columns change are written, with updated_at set
+    here so the touch trigger stays out of the way."""
+    return update_from_frame(
+        cur,
+        "user_job_swipes",
+        "id",
+        scores,
+        staging=staging,
+        keep_stored_when_null=False,
+        touch_column=("updated_at", scored_at),
     )
 
 
@@ -241,15 +261,7 @@ def recommend(
         snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id").to_list()
     )
     if not users or not open_postings:
-        return pl.DataFrame(
-            schema={
-                "user_id": pl.String,
-                "job_posting_id": pl.String,
-                "score": pl.Float64,
-                "rank": pl.Int64,
-                "model_version": pl.Int64,
-            }
-        )
+        return pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
     seen = set(
         zip(
             snapshot.swipes.get_column("user_id").to_list(),
@@ -287,18 +299,9 @@ def recommend(
             .with_columns(pl.int_range(1, pl.len() + 1).over("user_id").alias("rank"))
             .filter(pl.col("rank") <= top_n)
         )
-    result = (
-        pl.concat(frames)
-        if frames
-        else pl.DataFrame(
-            schema={
-                "user_id": pl.String,
-                "job_posting_id": pl.String,
-                "score": pl.Float64,
-                "rank": pl.Int64,
-            }
-        )
-    )
+    if not frames:
+        return pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
+    result = pl.concat(frames)
     return result.with_columns(pl.lit(version).alias("model_version")).select(
         "user_id", "job_posting_id", "score", "rank", "model_version"
     )

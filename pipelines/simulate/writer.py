@@ -21,8 +21,8 @@ from pipelines.db.crypto import PiiCipher
 from pipelines.db.maintenance import add_months, ensure_partitions
 from pipelines.db.pii import PII_COLUMNS, context
 from pipelines.simulate.activity import MonthBatch, SimulationState, generate_month
-from pipelines.simulate.sql import load_sql
 from pipelines.simulate.world import SCALES, World, build_world
+from pipelines.sql_files import read_sql
 
 ProgressCallback = Callable[[int, int, dt.date, str], None]
 
@@ -47,7 +47,7 @@ class SimulationReport:
 def ingested_catalog(conn: psycopg.Connection, limit: int = 50_000) -> pl.DataFrame:
     """Postings loaded by ingestion, which simulated users swipe on beside generated ones."""
     with conn.cursor() as cur:
-        cur.execute(load_sql("ingested_catalog"), {"limit": limit})
+        cur.execute(read_sql("pipelines.simulate.sql", "ingested_catalog"), {"limit": limit})
         columns = [d.name for d in cur.description or []]
         return pl.DataFrame(cur.fetchall(), schema=columns, orient="row", infer_schema_length=None)
 
