@@ -58,3 +58,26 @@ def score_distribution_plot(labels: np.ndarray, probabilities: np.ndarray) -> by
     )
     axis.legend()
     return _png(figure)
+
+
+def funnel_plot(months: list[str], stages: list[str], counts: list[list[int]]) -> bytes:
+    """Stage counts per month (one line each), with the latest month's conversion annotated."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    positions = np.arange(len(stages))
+    for month, row in zip(months, counts, strict=True):
+        left.plot(positions, row, marker="o", label=month)
+    left.set_yscale("log")
+    left.set_xticks(positions, stages, rotation=30, ha="right")
+    left.set(ylabel="count (log scale)", title="Application funnel by month of swipe")
+    left.legend(fontsize=8)
+    latest = counts[-1]
+    bars = right.barh(positions[::-1], latest, color="tab:blue")
+    right.set_yticks(positions[::-1], stages)
+    for bar, value, previous in zip(bars, latest, [latest[0], *latest[:-1]], strict=True):
+        rate = f" {value:,} ({value / previous:.0%} of previous)" if previous else f" {value:,}"
+        right.text(
+            bar.get_width(), bar.get_y() + bar.get_height() / 2, rate, va="center", fontsize=8
+        )
+    right.set_xscale("log")
+    right.set(title=f"Funnel, {months[-1]}", xlabel="count (log scale)")
+    return _png(figure)

@@ -72,6 +72,9 @@ def demo() -> None:
     )
     print_summary(target)
     print_models(target, limit=1)
+    funnel_png = render_funnel(target)
+    if funnel_png:
+        console.print(f"funnel plot: {funnel_png}", soft_wrap=True)
     console.print(f"[bold green]done in {time.perf_counter() - started:.1f}s[/bold green]")
 
 
@@ -393,6 +396,57 @@ def rejects(limit: int = 20) -> None:
     for row in rows:
         table.add_row(*(str(v) for v in row))
     console.print(table)
+
+
+FUNNEL_STAGES = (
+    "swipes",
+    "right_swipes",
+    "queued",
+    "applied",
+    "viewed",
+    "interviews",
+    "offers",
+    "accepted",
+)
+
+
+def render_funnel(target: DatabaseTarget) -> Path | None:
+    """The application funnel mart as a picture, in the artifacts directory."""
+    from models_ml.plots import funnel_plot
+
+    with connect(target) as conn:
+        if (
+            conn.execute("SELECT to_regclass('marts.mart_application_funnel_monthly')").fetchone()[
+                0
+            ]
+            is None
+        ):  # type: ignore[index]
+            return None
+        rows = conn.execute(
+            f"SELECT month, {', '.join(FUNNEL_STAGES)} FROM marts.mart_application_funnel_monthly ORDER BY month"
+        ).fetchall()
+    if not rows:
+        return None
+    path = get_settings().artifacts_dir / "application_funnel.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        funnel_plot(
+            [f"{r[0]:%Y-%m}" for r in rows], list(FUNNEL_STAGES), [list(r[1:]) for r in rows]
+        )
+    )
+    return path
+
+
+@app.command()
+def funnel() -> None:
+    """Render the application funnel (marts.mart_application_funnel_monthly) as a PNG."""
+    path = render_funnel(_target())
+    console.print(
+        f"funnel plot: {path}"
+        if path
+        else "no funnel mart yet: run `jobswipe demo` or build the marts",
+        soft_wrap=True,
+    )
 
 
 def print_summary(target: DatabaseTarget) -> None:
