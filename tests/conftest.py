@@ -24,6 +24,8 @@ from pipelines.db.embedded import start_embedded_server
 from pipelines.db.migrate import upgrade
 
 DEFAULT_TEST_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Keys, landing files, compiled models and plots of a test session stay out of the user's home.
+os.environ.setdefault("JOBSWIPE_STATE_DIR", tempfile.mkdtemp(prefix="jobswipe-test-state-"))
 SESSION_TAG = f"{os.getpid()}_{secrets.token_hex(2)}"
 
 
