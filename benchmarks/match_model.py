@@ -5,7 +5,8 @@ scoring speed, and write-back speed against a raw COPY of the same rows.
 
 Quality: trained on 11 months, validated on the 12th; the simulator's oracle (the true swipe
 probabilities) is scored on the same validation swipes. Speed: the model step (calibrated
-predict_proba) on the feature rows of every swipe, in pairs per second; and writing 1M scores
+probability from the trees compiled to C, with scikit-learn's speed and the largest difference
+between the two printed beside it) on the feature rows of every swipe, in pairs per second; and writing 1M scores
 back (COPY to staging + one set-based UPDATE of user_job_swipes, in one transaction) timed
 against a raw COPY of the same rows into an unindexed table of the same columns.
 """
@@ -13,13 +14,16 @@ against a raw COPY of the same rows into an unindexed table of the same columns.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 from sklearn.metrics import roc_auc_score
 
 from benchmarks.common import Stopwatch, benchmark_server, report, scratch_database
+from models_ml.compiled import compile_model
 from models_ml.features import matrix
 from models_ml.scoring import score
 from models_ml.training import split_by_month, train_model
@@ -67,10 +71,18 @@ def main() -> None:
         # Scoring speed: the model step on every swipe's features.
         x = matrix(frame)
         began = time.perf_counter()
-        result.model.classifier.predict_proba(x)
-        predict_seconds = time.perf_counter() - began
+        reference = result.model.classifier.predict_proba(x)[:, 1]
+        sklearn_seconds = time.perf_counter() - began
         began = time.perf_counter()
-        scores = score(result.model, frame)
+        compiled = compile_model(result.model, Path(tempfile.mkdtemp()))
+        compile_seconds = time.perf_counter() - began
+        assert compiled is not None
+        began = time.perf_counter()
+        fast = compiled.predict(x)
+        predict_seconds = time.perf_counter() - began
+        parity = float(np.abs(fast - reference).max())
+        began = time.perf_counter()
+        scores = score(result.model, frame, compiled=compiled)
         with_factors_seconds = time.perf_counter() - began
 
         # Write-back of 1M scores vs a raw COPY of the same rows.
@@ -130,7 +142,12 @@ def main() -> None:
             ("oracle ROC AUC (same swipes)", f"{oracle_auc:.4f}"),
             ("model - best baseline (ROC AUC)", f"{result.metrics.roc_auc - best_baseline:+.4f}"),
             ("model / oracle (ROC AUC)", f"{result.metrics.roc_auc / oracle_auc:.3f}"),
-            ("model step: pairs per second", f"{len(x) / predict_seconds:,.0f}"),
+            (
+                "model step, compiled trees: pairs per second",
+                f"{len(x) / predict_seconds:,.0f} (compiled in {compile_seconds:.1f}s)",
+            ),
+            ("model step, scikit-learn: pairs per second", f"{len(x) / sklearn_seconds:,.0f}"),
+            ("compiled vs scikit-learn, max |difference|", f"{parity:.1e}"),
             ("with match factors: pairs per second", f"{len(x) / with_factors_seconds:,.0f}"),
             ("write-back of scores (s)", f"{ours.seconds:.1f} for {rows.height:,} rows"),
             ("raw COPY of the same rows (s)", f"{raw.seconds:.1f}"),

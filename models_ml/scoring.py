@@ -7,6 +7,7 @@ import json
 import numpy as np
 import polars as pl
 
+from models_ml.compiled import CompiledScorer
 from models_ml.features import matrix
 from models_ml.training import MatchModel
 
@@ -17,12 +18,23 @@ def confidence(probabilities: np.ndarray) -> np.ndarray:
     return 1.0 + (p * np.log2(p) + (1 - p) * np.log2(1 - p))
 
 
+def probabilities(
+    model: MatchModel, x: np.ndarray, compiled: CompiledScorer | None = None
+) -> np.ndarray:
+    """The calibrated right-swipe probability: native code when compiled, scikit-learn otherwise."""
+    return compiled.predict(x) if compiled is not None else model.classifier.predict_proba(x)[:, 1]
+
+
 def score(
-    model: MatchModel, features: pl.DataFrame, with_factors: bool = True, top_k: int = 3
+    model: MatchModel,
+    features: pl.DataFrame,
+    with_factors: bool = True,
+    top_k: int = 3,
+    compiled: CompiledScorer | None = None,
 ) -> pl.DataFrame:
     """match_score (0-100), confidence (0-1) and match_factors (JSON) per row of ``features``."""
     x = matrix(features)
-    probability = model.classifier.predict_proba(x)[:, 1]
+    probability = probabilities(model, x, compiled)
     columns = {
         "match_score": np.round(probability * 100.0, 2),
         "confidence": np.round(confidence(probability), 4),

@@ -12,10 +12,11 @@ import polars as pl
 import psycopg
 
 from models_ml import plots
+from models_ml.compiled import CompiledScorer, compile_model, verified
 from models_ml.evaluation import evaluate
-from models_ml.features import FEATURES, TextIndex
+from models_ml.features import FEATURES, TextIndex, matrix
 from models_ml.registry import GateDecision, dumps, loads, promotion_gate
-from models_ml.scoring import score
+from models_ml.scoring import probabilities, score
 from models_ml.training import MatchModel, TrainingResult, split_by_month, train_model
 from pipelines.db.bulk import copy_frame, update_from_frame
 from pipelines.db.connection import DatabaseTarget, connect
@@ -26,6 +27,7 @@ from pipelines.scoring.dataset import (
     statement,
     training_frame,
 )
+from pipelines.settings import get_settings
 
 WRITE_BATCH = 200_000
 RECOMMENDATION_SCHEMA = {
@@ -198,7 +200,10 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
         snapshot = load_snapshot(conn)
     text = snapshot.text_index()
     features = training_frame(snapshot, text)
-    scores = score(model, features).with_columns(
+    compiled = verified(
+        model, compile_model(model, get_settings().artifacts_dir / "compiled"), matrix(features)
+    )
+    scores = score(model, features, compiled=compiled).with_columns(
         pl.Series("swipe_id", features.get_column("swipe_id"))
     )
     scores = scores.with_columns(
@@ -207,7 +212,7 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
         )
     ).select("swipe_id", "match_score", "confidence", "match_factors", "is_correct_match")
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    recommendations = recommend(snapshot, model, text, version, top_n)
+    recommendations = recommend(snapshot, model, text, version, top_n, compiled=compiled)
     with connect(target) as conn, conn.cursor() as cur:
         # One transaction for every write below; its commit need not wait for the WAL flush
         # (a crash loses the whole rescoring, which simply runs again).
@@ -253,6 +258,7 @@ def recommend(
     version: int,
     top_n: int,
     candidates_per_user: int = 150,
+    compiled: CompiledScorer | None = None,
 ) -> pl.DataFrame:
     """Each active user's top-N unseen open postings: candidates by content similarity and
     popularity, ranked by the model."""
@@ -292,7 +298,9 @@ def recommend(
         pairs = pl.DataFrame({"user_id": pairs_user, "job_posting_id": pairs_posting})
         features = candidate_features(snapshot, pairs, text, prior, now)
         scored = pairs.with_columns(
-            pl.Series("score", np.round(model.predict(features) * 100.0, 2))
+            pl.Series(
+                "score", np.round(probabilities(model, matrix(features), compiled) * 100.0, 2)
+            )
         )
         frames.append(
             scored.sort(["user_id", "score", "job_posting_id"], descending=[False, True, False])

@@ -179,3 +179,20 @@ def test_dagster_assets_train_gate_and_score(databases, migrated_template, ciphe
     )
     scored = dg.materialize([match_scores], resources=resources)
     assert [e.passed for e in scored.get_asset_check_evaluations()] == [True]
+
+
+def test_compiled_scoring_equals_scikit_learn(model_db: DatabaseTarget, trained, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from models_ml.compiled import compile_model, verified
+    from models_ml.features import matrix
+    from pipelines.scoring.service import champion
+
+    with connect(model_db) as conn:
+        _, model = champion(conn)  # type: ignore[misc]
+        frame = training_frame(load_snapshot(conn))
+    compiled = compile_model(model, tmp_path)
+    assert compiled is not None, "the booster should compile here (gcc is on the machine)"
+    x = matrix(frame)
+    assert np.abs(compiled.predict(x) - model.classifier.predict_proba(x)[:, 1]).max() < 1e-9
+    assert verified(model, compiled, x) is compiled
+    compile_model(model, tmp_path)  # cached: no second library
+    assert len(list(tmp_path.glob("booster-*.so"))) == 1
