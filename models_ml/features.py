@@ -289,10 +289,15 @@ def behaviour_from_history(
 def matrix(features: pl.DataFrame) -> np.ndarray:
     """FEATURES as floats, rounded to 6 decimals; a column with no value at all (e.g. no
     salaries anywhere) becomes 0, which the booster can bin, instead of all-NaN."""
-    values = features.select(list(FEATURES)).to_numpy().astype(np.float64)
+    # Row-major, as the compiled trees read it (no second copy when scoring), rounded in place.
+    values = (
+        features.select(list(FEATURES))
+        .to_numpy(order="c", writable=True)
+        .astype(np.float64, copy=False)
+    )
     empty = np.isnan(values).all(axis=0)
     values[:, empty] = 0.0
     # Six decimals: split thresholds then lie well away from every value, so the compiled
     # trees (models_ml/compiled.py) and scikit-learn agree exactly. Unrounded, a cosine of
     # 1.0000000000000002 can fall on either side of a threshold printed into C source.
-    return np.round(values, 6)
+    return np.round(values, 6, out=values)

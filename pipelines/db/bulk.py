@@ -107,6 +107,8 @@ def update_from_frame(
         )
     )
     copy_frame(cur, staging, frame.select(key, *columns))
+    # Temp tables are never auto-analyzed; without statistics the planner guesses their size.
+    cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(staging)))
     new_value = (
         sql.SQL("COALESCE(source.{c}, target.{c})")
         if keep_stored_when_null

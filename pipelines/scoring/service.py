@@ -29,7 +29,9 @@ from pipelines.scoring.dataset import (
 )
 from pipelines.settings import get_settings
 
-WRITE_BATCH = 200_000
+# Scores per staging table and UPDATE: each UPDATE's hash join scans user_job_swipes once, so
+# few large batches beat many small ones (1M scores: 65 s in 200k batches, 57 s in 500k).
+WRITE_BATCH = 500_000
 RECOMMENDATION_SCHEMA = {
     "user_id": pl.String,
     "job_posting_id": pl.String,
@@ -210,17 +212,22 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
         ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
             "is_correct_match"
         )
-    ).select("swipe_id", "match_score", "confidence", "match_factors", "is_correct_match")
+    )
+    scores = scores.with_columns(features.get_column("at")).select(
+        pl.col("swipe_id").alias("id"),
+        "at",
+        "match_score",
+        "confidence",
+        "match_factors",
+        "is_correct_match",
+    )
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     recommendations = recommend(snapshot, model, text, version, top_n, compiled=compiled)
     with connect(target) as conn, conn.cursor() as cur:
         # One transaction for every write below; its commit need not wait for the WAL flush
         # (a crash loses the whole rescoring, which simply runs again).
         cur.execute("SET LOCAL synchronous_commit = off")
-        updated = 0
-        for offset in range(0, scores.height, WRITE_BATCH):
-            batch = scores.slice(offset, WRITE_BATCH).rename({"swipe_id": "id"})
-            updated += write_swipe_scores(cur, batch, scored_at, staging=f"swipe_scores_{offset}")
+        updated = write_swipe_scores(cur, scores, scored_at)
         cur.execute(statement("posting_quality"))
         postings_updated = cur.rowcount
         cur.execute("DELETE FROM recommendations")
@@ -235,20 +242,32 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
     )
 
 
-def write_swipe_scores(
-    cur: psycopg.Cursor, scores: pl.DataFrame, scored_at: dt.datetime, staging: str = "swipe_scores"
-) -> int:
-    """Scores onto swipes; only rows whose score columns change are written, with updated_at set
-    here so the touch trigger stays out of the way."""
-    return update_from_frame(
-        cur,
-        "user_job_swipes",
-        "id",
-        scores,
-        staging=staging,
-        keep_stored_when_null=False,
-        touch_column=("updated_at", scored_at),
-    )
+def write_swipe_scores(cur: psycopg.Cursor, scores: pl.DataFrame, scored_at: dt.datetime) -> int:
+    """Scores onto swipes inside the caller's transaction; returns the rows updated.
+
+    ``scores`` has the swipe ``id``, its time ``at`` and the seed's score columns. Only rows
+    whose score columns change are written, with updated_at set here so the touch trigger stays
+    out of the way.
+    """
+    # Each UPDATE hash-joins a staging batch to user_job_swipes; with the default 4 MB work_mem
+    # the hash spills to disk (1M scores in 200k batches: 82 s, against 65 s with 256 MB).
+    cur.execute("SET LOCAL work_mem = '256MB'")
+    # Swipes reach the heap in arrival order, so writing them in swipe-time order walks the
+    # table and its time-correlated indexes front to back instead of at random (a shuffled
+    # order took 1.6x as long).
+    ordered = scores.sort("at", "id").drop("at")
+    updated = 0
+    for offset in range(0, ordered.height, WRITE_BATCH):
+        updated += update_from_frame(
+            cur,
+            "user_job_swipes",
+            "id",
+            ordered.slice(offset, WRITE_BATCH),
+            staging=f"swipe_scores_{offset}",
+            keep_stored_when_null=False,
+            touch_column=("updated_at", scored_at),
+        )
+    return updated
 
 
 def recommend(

@@ -6,12 +6,15 @@ import datetime as dt
 
 import dagster as dg
 import numpy as np
+import polars as pl
 import psycopg
 import pytest
+from polars.testing import assert_frame_equal
 
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.ingest.load import feed_files, ingest_file
 from pipelines.resources import PostgresResource
+from pipelines.scoring import service
 from pipelines.scoring.dataset import load_snapshot, training_frame
 from pipelines.scoring.service import rollback, score_and_recommend, train_and_register
 from pipelines.simulate.writer import write_simulation
@@ -151,6 +154,47 @@ def test_write_back_is_idempotent(model_db: DatabaseTarget, trained) -> None:  #
         )
         == recommendations
     )
+
+
+def test_write_back_in_several_batches_writes_each_score_once(
+    databases, model_db: DatabaseTarget, trained, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    target = databases.clone(model_db, "write_back")
+    swipes = pl.DataFrame(
+        fetch(target, "SELECT id::text, created_at FROM user_job_swipes"),
+        schema=["id", "at"],
+        orient="row",
+    ).sample(fraction=1.0, shuffle=True, seed=5)
+    rng = np.random.default_rng(5)
+    scores = swipes.with_columns(
+        pl.Series("match_score", rng.uniform(0, 100, swipes.height).round(2)),
+        pl.Series("confidence", rng.uniform(0, 1, swipes.height).round(4)),
+        pl.format(
+            '{{"top_factors": [{{"factor": "f", "contribution": {}}}]}}', pl.int_range(pl.len())
+        ).alias("match_factors"),
+        pl.Series("is_correct_match", rng.uniform(0, 1, swipes.height) > 0.5),
+    )
+    scored_at = dt.datetime(2030, 1, 1)
+    monkeypatch.setattr(service, "WRITE_BATCH", 97)
+    with connect(target) as conn, conn.cursor() as cur:
+        assert service.write_swipe_scores(cur, scores, scored_at) == swipes.height
+    stored = pl.DataFrame(
+        fetch(
+            target,
+            """SELECT id::text, match_score, confidence,
+                      (match_factors -> 'top_factors' -> 0 ->> 'contribution')::int, is_correct_match
+                 FROM user_job_swipes WHERE updated_at = %s""",
+            scored_at,
+        ),
+        schema=["id", "match_score", "confidence", "row", "is_correct_match"],
+        orient="row",
+    )
+    expected = scores.with_row_index("row").select(
+        "id", "match_score", "confidence", pl.col("row").cast(pl.Int32), "is_correct_match"
+    )
+    assert_frame_equal(stored.sort("id"), expected.sort("id"), check_dtypes=False, abs_tol=1e-4)
+    with connect(target) as conn, conn.cursor() as cur:
+        assert service.write_swipe_scores(cur, scores, dt.datetime(2031, 1, 1)) == 0
 
 
 def test_rollback_serves_the_previous_model(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
