@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import polars as pl
 
@@ -41,8 +39,5 @@ def score(
     }
     frame = pl.DataFrame(columns)
     if with_factors:
-        factors = [
-            json.dumps({"top_factors": row}) for row in model.surrogate.top_factors(x, top_k)
-        ]
-        frame = frame.with_columns(pl.Series("match_factors", factors, dtype=pl.String))
+        frame = frame.with_columns(model.surrogate.top_factors_json(x, top_k))
     return frame

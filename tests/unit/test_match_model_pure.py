@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import polars as pl
 import pytest
 
 from models_ml.evaluation import evaluate, expected_calibration_error, ndcg_per_user
-from models_ml.features import behaviour_before_each_swipe
+from models_ml.explain import FACTOR_LABELS, LinearSurrogate
+from models_ml.features import FEATURES, behaviour_before_each_swipe
 from models_ml.registry import UntrustedArtifactError, loads, promotion_gate
 from models_ml.scoring import confidence
 
@@ -97,3 +99,26 @@ def test_metrics_reward_good_rankings() -> None:
     ) == pytest.approx(0.0)
     metrics = evaluate(labels, perfect, users, labels)
     assert metrics.roc_auc == pytest.approx(1.0) and metrics.rows == 6
+
+
+def test_match_factors_are_the_largest_contributions_signed_and_worded() -> None:
+    rng = np.random.default_rng(4)
+    surrogate = LinearSurrogate(
+        coefficients=rng.normal(size=len(FEATURES)), centre=np.zeros(len(FEATURES)), r2=0.5
+    )
+    x = rng.normal(size=(500, len(FEATURES)))
+    x[0] = np.nan  # every value missing: contributions of 0 still give k worded factors
+    documents = [json.loads(text) for text in surrogate.top_factors_json(x, k=3)]
+    contributions = surrogate.contributions(x)
+    for row, document in zip(contributions, documents, strict=True):
+        factors = document["top_factors"]
+        assert len(factors) == 3
+        names = [f["factor"] for f in factors]
+        magnitudes = np.abs(row[[FEATURES.index(n) for n in names]])
+        assert magnitudes.min() >= np.delete(np.abs(row), [FEATURES.index(n) for n in names]).max()
+        assert list(magnitudes) == sorted(magnitudes, reverse=True)
+        for factor in factors:
+            value = row[FEATURES.index(factor["factor"])]
+            assert factor["contribution"] == pytest.approx(value, abs=5e-4)
+            positive, negative = FACTOR_LABELS[factor["factor"]]
+            assert factor["label"] == (positive if round(value, 3) >= 0 else negative)
