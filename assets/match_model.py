@@ -77,23 +77,33 @@ def match_model(context: dg.AssetExecutionContext, postgres: PostgresResource): 
     )
 
 
+class ScoringConfig(dg.Config):
+    """By default a new or restored champion rescores every swipe, and later runs score only
+    swipes without a score; ``full_rescore`` rescores every swipe regardless."""
+
+    full_rescore: bool = False
+
+
 @dg.asset(
     group_name=MODEL_GROUP,
     deps=[match_model],
-    description="With the champion: match score, confidence and factors on every swipe; posting quality and counters; each active user's top unseen postings.",
+    description="With the champion: match score, confidence and factors on swipes (all of them for a new champion, else those not yet scored); posting quality and counters; each active user's top unseen postings.",
     check_specs=[
         dg.AssetCheckSpec(
             "recommendations_are_unseen_and_open", asset="match_scores", blocking=True
         )
     ],
 )
-def match_scores(context: dg.AssetExecutionContext, postgres: PostgresResource):  # type: ignore[no-untyped-def]
+def match_scores(  # type: ignore[no-untyped-def]
+    context: dg.AssetExecutionContext, config: ScoringConfig, postgres: PostgresResource
+):
     target = postgres.target()
-    report = score_and_recommend(target)
+    report = score_and_recommend(target, full=True if config.full_rescore else None)
     context.log.info("%s", report)
     yield dg.MaterializeResult(
         metadata={
             "model_version": report.model_version,
+            "full_rescore": report.full_rescore,
             "swipes_scored": report.swipes_scored,
             "swipes_changed": report.swipes_updated,
             "postings_changed": report.postings_updated,

@@ -184,11 +184,16 @@ def model_rollback(
 
 
 @model_app.command("score")
-def model_score(top_n: int = 20) -> None:
+def model_score(
+    top_n: int = 20,
+    full: Annotated[
+        bool, typer.Option("--full", help="Rescore every swipe, not only those without a score.")
+    ] = False,
+) -> None:
     """Write the champion's scores, posting quality and recommendations."""
     from pipelines.scoring.service import score_and_recommend
 
-    report = score_and_recommend(_target(), top_n=top_n)
+    report = score_and_recommend(_target(), top_n=top_n, full=True if full else None)
     console.print(report)
 
 

@@ -768,6 +768,7 @@ class ModelVersion(Base):
     decision: Mapped[str | None]
     artifact: Mapped[bytes]
     artifact_sha256: Mapped[str] = mapped_column(String(64))
+    swipes_scored_at: Mapped[dt.datetime | None]
     __table_args__ = (
         Index(
             "idx_model_registry_one_champion",

@@ -122,11 +122,19 @@ def train_and_register(
 
 
 def _make_champion(conn: psycopg.Connection, version: int) -> None:
+    """Serve ``version``; its next scoring run rescores every swipe."""
     conn.execute("UPDATE model_registry SET status = 'RETIRED' WHERE status = 'CHAMPION'")
     conn.execute(
-        "UPDATE model_registry SET status = 'CHAMPION', promoted_at = (now() AT TIME ZONE 'UTC') WHERE version = %s",
+        "UPDATE model_registry SET status = 'CHAMPION', promoted_at = (now() AT TIME ZONE 'UTC'), swipes_scored_at = NULL WHERE version = %s",
         (version,),
     )
+
+
+def _full_rescore_due(conn: psycopg.Connection, version: int) -> bool:
+    row = conn.execute(
+        "SELECT swipes_scored_at FROM model_registry WHERE version = %s", (version,)
+    ).fetchone()
+    return row is None or row[0] is None
 
 
 def rollback(target: DatabaseTarget, to_version: int | None = None) -> int:
@@ -185,6 +193,7 @@ def save_plots(result: TrainingResult, frame: pl.DataFrame, directory: Path) -> 
 @dataclass
 class ScoringReport:
     model_version: int
+    full_rescore: bool
     swipes_scored: int
     swipes_updated: int
     postings_updated: int
@@ -192,21 +201,33 @@ class ScoringReport:
     users_recommended: int
 
 
-def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringReport:
-    """With the champion: scores on every swipe, posting quality and counters, recommendations."""
+def score_and_recommend(
+    target: DatabaseTarget, top_n: int = 20, full: bool | None = None
+) -> ScoringReport:
+    """With the champion: swipe scores, posting quality and counters, recommendations.
+
+    Swipe scores: every swipe when ``full`` or when the champion has not yet scored them all
+    (new or restored); otherwise only swipes without a score. A swipe's score then stays the
+    one its model gave, rather than drifting whenever an ingest shifts the text statistics.
+    """
     with connect(target) as conn:
         current = champion(conn)
         if current is None:
             raise ValueError("no champion model: train one first")
         version, model = current
+        if full is None:
+            full = _full_rescore_due(conn, version)
         snapshot = load_snapshot(conn)
     text = snapshot.text_index()
     features = training_frame(snapshot, text)
     compiled = verified(
         model, compile_model(model, get_settings().artifacts_dir / "compiled"), matrix(features)
     )
+    if not full and features.height:
+        unscored = snapshot.swipes.filter(pl.col("unscored")).select("swipe_id")
+        features = features.join(unscored, on="swipe_id", how="semi")
     scores = score(model, features, compiled=compiled).with_columns(
-        pl.Series("swipe_id", features.get_column("swipe_id"))
+        pl.Series("swipe_id", features.get_column("swipe_id"), dtype=pl.String)
     )
     scores = scores.with_columns(
         ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
@@ -228,12 +249,18 @@ def score_and_recommend(target: DatabaseTarget, top_n: int = 20) -> ScoringRepor
         # (a crash loses the whole rescoring, which simply runs again).
         cur.execute("SET LOCAL synchronous_commit = off")
         updated = write_swipe_scores(cur, scores, scored_at)
+        if full:
+            cur.execute(
+                "UPDATE model_registry SET swipes_scored_at = %s WHERE version = %s",
+                (scored_at, version),
+            )
         cur.execute(statement("posting_quality"))
         postings_updated = cur.rowcount
         cur.execute("DELETE FROM recommendations")
         copy_frame(cur, "recommendations", recommendations)
     return ScoringReport(
         version,
+        full,
         scores.height,
         updated,
         postings_updated,

@@ -197,6 +197,48 @@ def test_write_back_in_several_batches_writes_each_score_once(
         assert service.write_swipe_scores(cur, scores, dt.datetime(2031, 1, 1)) == 0
 
 
+def test_rescoring_writes_only_unscored_swipes_until_a_full_rescore_is_due(
+    databases, model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    target = databases.clone(model_db, "rescoring")
+    assert fetch(
+        target, "SELECT swipes_scored_at IS NOT NULL FROM model_registry WHERE status = 'CHAMPION'"
+    ) == [(True,)]
+    unscored = [
+        row[0] for row in fetch(target, "SELECT id FROM user_job_swipes ORDER BY id LIMIT 10")
+    ]
+    (drifted,) = fetch(
+        target, "SELECT id, match_score FROM user_job_swipes ORDER BY id DESC LIMIT 1"
+    )
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            "UPDATE user_job_swipes SET match_score = NULL, match_factors = NULL WHERE id = ANY(%s)",
+            (unscored,),
+        )
+        conn.execute("UPDATE user_job_swipes SET match_score = -1 WHERE id = %s", (drifted[0],))
+
+    incremental = score_and_recommend(target)
+    assert not incremental.full_rescore
+    assert (incremental.swipes_scored, incremental.swipes_updated) == (10, 10)
+    assert fetch(
+        target,
+        "SELECT count(*) FROM user_job_swipes WHERE match_score IS NULL OR match_factors IS NULL",
+    ) == [(0,)]
+    assert fetch(target, "SELECT match_score FROM user_job_swipes WHERE id = %s", drifted[0]) == [
+        (-1,)
+    ]
+
+    full = score_and_recommend(target, full=True)
+    assert full.full_rescore and full.swipes_updated == 1
+    assert fetch(target, "SELECT match_score FROM user_job_swipes WHERE id = %s", drifted[0]) == [
+        (drifted[1],)
+    ]
+
+    # A champion restored by rollback (or newly promoted) rescores every swipe on its next run.
+    rollback(target, to_version=1)
+    assert score_and_recommend(target).full_rescore
+
+
 def test_rollback_serves_the_previous_model(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
     with psycopg.connect(**model_db.libpq_kwargs) as conn:  # type: ignore[arg-type]
         latest = conn.execute("SELECT max(version) FROM model_registry").fetchone()[0]  # type: ignore[index]

@@ -1,0 +1,1 @@
+ALTER TABLE model_registry DROP COLUMN swipes_scored_at;
