@@ -7,10 +7,13 @@ import dagster as dg
 
 from assets.activity import app_activity
 from assets.ingestion import ingest_job, job_postings
-from pipelines.db.connection import connect
 from pipelines.partitions import monthly_partitions
 from pipelines.resources import PostgresResource
-from pipelines.scoring.service import score_and_recommend, train_and_register
+from pipelines.scoring.service import (
+    recommendation_violations,
+    score_and_recommend,
+    train_and_register,
+)
 
 MODEL_GROUP = "match_model"
 
@@ -111,16 +114,11 @@ def match_scores(  # type: ignore[no-untyped-def]
             "users_with_recommendations": report.users_recommended,
         }
     )
-    with connect(target) as conn:
-        stale = conn.execute(
-            """SELECT count(*) FROM recommendations r
-                WHERE EXISTS (SELECT 1 FROM user_job_swipes s WHERE s.user_id = r.user_id AND s.job_posting_id = r.job_posting_id)
-                   OR EXISTS (SELECT 1 FROM job_postings p WHERE p.id = r.job_posting_id AND NOT (p.is_active AND p.status = 'ACTIVE'))"""
-        ).fetchone()
+    violations = recommendation_violations(target)
     yield dg.AssetCheckResult(
         check_name="recommendations_are_unseen_and_open",
-        passed=stale is not None and stale[0] == 0,
-        metadata={"violations": int(stale[0]) if stale else -1},
+        passed=violations == 0,
+        metadata={"violations": violations},
     )
 
 

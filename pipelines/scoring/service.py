@@ -58,9 +58,7 @@ def last_complete_month_with_swipes(frame: pl.DataFrame) -> dt.date:
 
 
 def champion(conn: psycopg.Connection) -> tuple[int, MatchModel] | None:
-    row = conn.execute(
-        "SELECT version, artifact, artifact_sha256 FROM model_registry WHERE status = 'CHAMPION'"
-    ).fetchone()
+    row = conn.execute(statement("registry_champion")).fetchone()
     if row is None:
         return None
     return int(row[0]), loads(bytes(row[1]), row[2])
@@ -100,11 +98,21 @@ def train_and_register(
         }
         train_start = frame.get_column("at").min().date()  # type: ignore[union-attr]
         row = conn.execute(
-            """INSERT INTO model_registry (train_start, train_end, validation_month, training_rows, validation_rows, features, metrics, status, decision, artifact, artifact_sha256)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING version""",
-            (train_start, month, month, result.train_rows, result.validation_rows, json.dumps(list(FEATURES)), json.dumps(metrics),
-             "CANDIDATE" if decision.promote else "REJECTED", decision.reason, artifact, digest),
-        ).fetchone()  # fmt: skip
+            statement("registry_insert"),
+            {
+                "train_start": train_start,
+                "train_end": month,
+                "validation_month": month,
+                "training_rows": result.train_rows,
+                "validation_rows": result.validation_rows,
+                "features": json.dumps(list(FEATURES)),
+                "metrics": json.dumps(metrics),
+                "status": "CANDIDATE" if decision.promote else "REJECTED",
+                "decision": decision.reason,
+                "artifact": artifact,
+                "artifact_sha256": digest,
+            },
+        ).fetchone()
         assert row is not None
         version = int(row[0])
         if decision.promote:
@@ -123,43 +131,35 @@ def train_and_register(
 
 def _make_champion(conn: psycopg.Connection, version: int) -> None:
     """Serve ``version``; its next scoring run rescores every swipe."""
-    conn.execute("UPDATE model_registry SET status = 'RETIRED' WHERE status = 'CHAMPION'")
-    conn.execute(
-        "UPDATE model_registry SET status = 'CHAMPION', promoted_at = (now() AT TIME ZONE 'UTC'), swipes_scored_at = NULL WHERE version = %s",
-        (version,),
-    )
+    conn.execute(statement("registry_retire_champion"))
+    conn.execute(statement("registry_promote"), {"version": version})
 
 
 def _full_rescore_due(conn: psycopg.Connection, version: int) -> bool:
-    row = conn.execute(
-        "SELECT swipes_scored_at FROM model_registry WHERE version = %s", (version,)
-    ).fetchone()
+    row = conn.execute(statement("registry_swipes_scored_at"), {"version": version}).fetchone()
     return row is None or row[0] is None
 
 
 def rollback(target: DatabaseTarget, to_version: int | None = None) -> int:
     """Serve an earlier model again: ``to_version``, or the last one retired before the champion."""
     with connect(target) as conn:
-        current = conn.execute(
-            "SELECT version FROM model_registry WHERE status = 'CHAMPION'"
-        ).fetchone()
         if to_version is None:
-            row = conn.execute(
-                "SELECT version FROM model_registry WHERE status = 'RETIRED' AND version < coalesce(%s, 2147483647) ORDER BY version DESC LIMIT 1",
-                (current[0] if current else None,),
-            ).fetchone()
+            row = conn.execute(statement("registry_rollback_target")).fetchone()
             if row is None:
                 raise ValueError("no earlier model to roll back to")
             to_version = int(row[0])
-        exists = conn.execute(
-            "SELECT status FROM model_registry WHERE version = %s", (to_version,)
-        ).fetchone()
-        if exists is None:
+        if (
+            conn.execute(statement("registry_version_exists"), {"version": to_version}).fetchone()
+            is None
+        ):
             raise ValueError(f"no model version {to_version}")
         _make_champion(conn, to_version)
         conn.execute(
-            "UPDATE model_registry SET decision = coalesce(decision, '') || %s WHERE version = %s",
-            (f"; rolled back to at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}", to_version),
+            statement("registry_note_rollback"),
+            {
+                "note": f"; rolled back to at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}",
+                "version": to_version,
+            },
         )
     return to_version
 
@@ -251,8 +251,8 @@ def score_and_recommend(
         updated = write_swipe_scores(cur, scores, scored_at)
         if full:
             cur.execute(
-                "UPDATE model_registry SET swipes_scored_at = %s WHERE version = %s",
-                (scored_at, version),
+                statement("registry_mark_swipes_scored"),
+                {"scored_at": scored_at, "version": version},
             )
         cur.execute(statement("posting_quality"))
         postings_updated = cur.rowcount
@@ -295,6 +295,14 @@ def write_swipe_scores(cur: psycopg.Cursor, scores: pl.DataFrame, scored_at: dt.
             touch_column=("updated_at", scored_at),
         )
     return updated
+
+
+def recommendation_violations(target: DatabaseTarget) -> int:
+    """Recommendations the feed must never show: already swiped pairs, postings no longer open."""
+    with connect(target) as conn:
+        row = conn.execute(statement("recommendation_violations")).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def recommend(

@@ -1,0 +1,1 @@
+UPDATE model_registry SET decision = coalesce(decision, '') || %(note)s WHERE version = %(version)s

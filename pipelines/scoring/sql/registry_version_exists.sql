@@ -1,0 +1,1 @@
+SELECT 1 FROM model_registry WHERE version = %(version)s
