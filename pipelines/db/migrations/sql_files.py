@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import op
@@ -19,3 +20,15 @@ def run_sql_file(name: str) -> None:
     assert dbapi_connection is not None
     with dbapi_connection.cursor() as cursor:
         cursor.execute(sql)
+
+
+def sql_revision(revision: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """A revision's upgrade() and downgrade(): its ``.up.sql`` and ``.down.sql`` files."""
+
+    def upgrade() -> None:
+        run_sql_file(f"{revision}.up.sql")
+
+    def downgrade() -> None:
+        run_sql_file(f"{revision}.down.sql")
+
+    return upgrade, downgrade

@@ -5,17 +5,11 @@ Revises: 0002_simulation_ledger
 Create Date: 2026-11-25
 """
 
-from pipelines.db.migrations.sql_files import run_sql_file
+from pipelines.db.migrations.sql_files import sql_revision
 
 revision = "0003_ingestion"
 down_revision = "0002_simulation_ledger"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    run_sql_file("0003_ingestion.up.sql")
-
-
-def downgrade() -> None:
-    run_sql_file("0003_ingestion.down.sql")
+upgrade, downgrade = sql_revision(revision)

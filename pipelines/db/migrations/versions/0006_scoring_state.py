@@ -5,17 +5,11 @@ Revises: 0005_swipe_touch_trigger
 Create Date: 2026-11-25
 """
 
-from pipelines.db.migrations.sql_files import run_sql_file
+from pipelines.db.migrations.sql_files import sql_revision
 
 revision = "0006_scoring_state"
 down_revision = "0005_swipe_touch_trigger"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    run_sql_file("0006_scoring_state.up.sql")
-
-
-def downgrade() -> None:
-    run_sql_file("0006_scoring_state.down.sql")
+upgrade, downgrade = sql_revision(revision)
