@@ -76,9 +76,7 @@ def file_fingerprint(path: Path) -> str:
 
 
 def already_loaded(conn: psycopg.Connection, file_hash: str) -> bool:
-    row = conn.execute(
-        "SELECT status FROM ingest_files WHERE file_hash = %s", (file_hash,)
-    ).fetchone()
+    row = conn.execute(statement("ledger_status"), {"file_hash": file_hash}).fetchone()
     return row is not None and row[0] == "LOADED"
 
 
@@ -170,9 +168,7 @@ def _load_batch(
     result.postings_inserted += sum(inserted)
     result.postings_updated += len(inserted) - sum(inserted)
     cur.execute(statement("upsert_sources"), params)
-    linked = cur.execute(
-        "SELECT count(*) FROM ingest_stage WHERE is_new_sighting AND NOT is_primary"
-    ).fetchone()
+    linked = cur.execute(statement("linked_sightings")).fetchone()
     result.postings_linked += int(linked[0]) if linked else 0
     result.rows_loaded += postings.height
 
@@ -188,11 +184,16 @@ def _open_ledger_row(
     conn: psycopg.Connection, path: Path, file_hash: str, file_format: str, started: dt.datetime
 ) -> object:
     # A failed or forced earlier attempt makes way for this one.
-    conn.execute("DELETE FROM ingest_files WHERE file_hash = %s", (file_hash,))
+    conn.execute(statement("ledger_forget"), {"file_hash": file_hash, "any_status": True})
     row = conn.execute(
-        """INSERT INTO ingest_files (file_name, file_hash, format, size_bytes, status, started_at, finished_at, duration_seconds)
-           VALUES (%s, %s, %s, %s, 'LOADED', %s, %s, 0) RETURNING id""",
-        (path.name, file_hash, file_format, path.stat().st_size, started, started),
+        statement("ledger_open"),
+        {
+            "file_name": path.name,
+            "file_hash": file_hash,
+            "format": file_format,
+            "size_bytes": path.stat().st_size,
+            "started_at": started,
+        },
     ).fetchone()
     assert row is not None
     return row[0]
@@ -200,16 +201,19 @@ def _open_ledger_row(
 
 def _close_ledger_row(conn: psycopg.Connection, file_id: object, result: FileResult) -> None:
     conn.execute(
-        """UPDATE ingest_files SET rows_read = %s, rows_loaded = %s, rows_rejected = %s, postings_inserted = %s,
-                  postings_updated = %s, postings_linked = %s, companies_inserted = %s,
-                  finished_at = (now() AT TIME ZONE 'UTC'), duration_seconds = %s
-            WHERE id = %s""",
-        (
-            result.rows_read, result.rows_loaded, result.rows_rejected, result.postings_inserted,
-            result.postings_updated, result.postings_linked, result.companies_inserted,
-            result.duration_seconds, file_id,
-        ),
-    )  # fmt: skip
+        statement("ledger_close"),
+        {
+            "rows_read": result.rows_read,
+            "rows_loaded": result.rows_loaded,
+            "rows_rejected": result.rows_rejected,
+            "postings_inserted": result.postings_inserted,
+            "postings_updated": result.postings_updated,
+            "postings_linked": result.postings_linked,
+            "companies_inserted": result.companies_inserted,
+            "duration_seconds": result.duration_seconds,
+            "id": file_id,
+        },
+    )
 
 
 def _record_failure(
@@ -224,22 +228,18 @@ def _record_failure(
     result.status, result.error = "FAILED", message
     result.duration_seconds = time.perf_counter() - began
     with connect(target) as conn:
+        conn.execute(statement("ledger_forget"), {"file_hash": file_hash, "any_status": False})
         conn.execute(
-            "DELETE FROM ingest_files WHERE file_hash = %s AND status = 'FAILED'", (file_hash,)
-        )
-        conn.execute(
-            """INSERT INTO ingest_files (file_name, file_hash, format, size_bytes, status, error, started_at, finished_at, duration_seconds)
-               VALUES (%s, %s, %s, %s, 'FAILED', %s, %s, (now() AT TIME ZONE 'UTC'), %s)
-               ON CONFLICT (file_hash) DO NOTHING""",
-            (
-                path.name,
-                file_hash,
-                result.format,
-                path.stat().st_size,
-                message,
-                started,
-                result.duration_seconds,
-            ),
+            statement("ledger_failure"),
+            {
+                "file_name": path.name,
+                "file_hash": file_hash,
+                "format": result.format,
+                "size_bytes": path.stat().st_size,
+                "error": message,
+                "started_at": started,
+                "duration_seconds": result.duration_seconds,
+            },
         )
 
 
