@@ -23,6 +23,7 @@ from pipelines.db.crypto import PiiCipher
 from pipelines.db.pii import rotate_keys
 from pipelines.db.summary import summarize
 from pipelines.settings import PROJECT_ROOT, get_settings
+from pipelines.sql_files import read_sql
 
 app = typer.Typer(help="JobSwipe data platform.", no_args_is_help=True, add_completion=False)
 gdpr_app = typer.Typer(help="GDPR duties for one user.", no_args_is_help=True)
@@ -202,8 +203,7 @@ def print_models(target: DatabaseTarget, limit: int) -> None:
         if conn.execute("SELECT to_regclass('model_registry')").fetchone()[0] is None:  # type: ignore[index]
             return
         rows = conn.execute(
-            "SELECT version, status::text, validation_month, metrics, decision FROM model_registry ORDER BY version DESC LIMIT %s",
-            (limit,),
+            read_sql("pipelines.scoring.sql", "registry_list"), {"limit": limit}
         ).fetchall()
     for version, status, month, metrics, decision in rows:
         table = Table(title=f"model v{version} ({status}), validated on {month:%Y-%m}")
@@ -392,8 +392,7 @@ def rejects(limit: int = 20) -> None:
     """The most recent quarantined rows, with their reasons."""
     with connect(_target()) as conn:
         rows = conn.execute(
-            "SELECT file_name, row_number, field, reason FROM ingest_rejects ORDER BY rejected_at DESC, id LIMIT %s",
-            (limit,),
+            read_sql("pipelines.ingest.sql", "recent_rejects"), {"limit": limit}
         ).fetchall()
     table = Table(title="quarantined rows (ingest_rejects)")
     for column in ("file", "row", "field", "reason"):
@@ -403,6 +402,7 @@ def rejects(limit: int = 20) -> None:
     console.print(table)
 
 
+# The stage columns of pipelines/db/sql/application_funnel.sql, in the same order.
 FUNNEL_STAGES = (
     "swipes",
     "right_swipes",
@@ -427,9 +427,7 @@ def render_funnel(target: DatabaseTarget) -> Path | None:
             is None
         ):  # type: ignore[index]
             return None
-        rows = conn.execute(
-            f"SELECT month, {', '.join(FUNNEL_STAGES)} FROM marts.mart_application_funnel_monthly ORDER BY month"
-        ).fetchall()
+        rows = conn.execute(read_sql("pipelines.db.sql", "application_funnel")).fetchall()
     if not rows:
         return None
     path = get_settings().artifacts_dir / "application_funnel.png"

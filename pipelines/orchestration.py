@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.resources import PostgresResource
+from pipelines.sql_files import read_sql
 
 
 @dataclass
@@ -68,9 +69,7 @@ def materialize_assets(
 def months_with_activity(target: DatabaseTarget) -> tuple[str, str] | None:
     """First and last month (partition keys) that hold swipes."""
     with connect(target) as conn:
-        row = conn.execute(
-            "SELECT min(created_at), max(created_at) FROM user_job_swipes"
-        ).fetchone()
+        row = conn.execute(read_sql("pipelines.db.sql", "months_with_swipes")).fetchone()
     if not row or row[0] is None:
         return None
     first, last = (value.date().replace(day=1) for value in row)

@@ -101,15 +101,15 @@ def write_batch(
                 staging=f"sim_update_{number}",
             )
         cur.execute(
-            "INSERT INTO simulation_batches (world_key, seed, scale, month, row_counts, duration_seconds) VALUES (%s, %s, %s, %s, %s, %s)",
-            (
-                world.key,
-                world.seed,
-                world.scale.name,
-                batch.month,
-                json.dumps(batch.row_counts()),
-                seconds,
-            ),
+            read_sql("pipelines.simulate.sql", "record_batch"),
+            {
+                "world_key": world.key,
+                "seed": world.seed,
+                "scale": world.scale.name,
+                "month": batch.month,
+                "row_counts": json.dumps(batch.row_counts()),
+                "duration_seconds": seconds,
+            },
         )
     return rows
 
@@ -137,7 +137,7 @@ def write_simulation(
         done = {
             row[0]
             for row in conn.execute(
-                "SELECT month FROM simulation_batches WHERE world_key = %s", (world.key,)
+                read_sql("pipelines.simulate.sql", "months_done"), {"world_key": world.key}
             )
         }
     state = SimulationState()

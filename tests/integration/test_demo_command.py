@@ -41,3 +41,9 @@ def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> Non
     assert re.search(r"asset checks: [1-9]\d* passed, 0 failed", output), output[-3000:]
     assert "placed 11 sample feeds" in output
     assert (tmp_path / "state" / "pgdata" / "PG_VERSION").exists()
+    # The match model was trained, promoted and its metrics table printed; the funnel drawn.
+    assert re.search(r"model v\d+ \(CHAMPION\)", output), output[-3000:]
+    assert "ROC AUC" in output and "popularity" in output
+    assert (tmp_path / "state" / "artifacts" / "application_funnel.png").read_bytes()[
+        :4
+    ] == b"\x89PNG"

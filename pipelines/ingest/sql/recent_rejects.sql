@@ -1,0 +1,5 @@
+-- The most recent quarantined rows (jobswipe rejects).
+SELECT file_name, row_number, field, reason
+  FROM ingest_rejects
+ ORDER BY rejected_at DESC, id
+ LIMIT %(limit)s
