@@ -213,7 +213,12 @@ def test_rescoring_writes_only_unscored_swipes_until_a_full_rescore_is_due(
     with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
         conn.execute(
             "UPDATE user_job_swipes SET match_score = NULL, match_factors = NULL WHERE id = ANY(%s)",
-            (unscored,),
+            (unscored[:5],),
+        )
+        # A swipe the app stored with the score it showed, but no factors, is completed too.
+        conn.execute(
+            "UPDATE user_job_swipes SET confidence = NULL, match_factors = NULL WHERE id = ANY(%s)",
+            (unscored[5:],),
         )
         conn.execute("UPDATE user_job_swipes SET match_score = -1 WHERE id = %s", (drifted[0],))
 
@@ -222,7 +227,8 @@ def test_rescoring_writes_only_unscored_swipes_until_a_full_rescore_is_due(
     assert (incremental.swipes_scored, incremental.swipes_updated) == (10, 10)
     assert fetch(
         target,
-        "SELECT count(*) FROM user_job_swipes WHERE match_score IS NULL OR match_factors IS NULL",
+        """SELECT count(*) FROM user_job_swipes
+            WHERE match_score IS NULL OR confidence IS NULL OR match_factors IS NULL""",
     ) == [(0,)]
     assert fetch(target, "SELECT match_score FROM user_job_swipes WHERE id = %s", drifted[0]) == [
         (-1,)

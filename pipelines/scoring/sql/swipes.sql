@@ -1,10 +1,11 @@
 -- Every swipe with what the model learns from: who, what, when, where in the deck, the outcome;
--- and whether it has a score yet (incremental rescoring).
+-- and whether any of its score columns is still empty (incremental rescoring scores those).
 SELECT s.id::text AS swipe_id, s.user_id::text, s.job_posting_id::text, p.company_id::text,
        s.created_at AS at, s.position AS deck_position, s.device_type,
        (s.direction <> 'LEFT')::int AS label,
        CASE WHEN a.id IS NOT NULL THEN 2 WHEN s.direction <> 'LEFT' THEN 1 ELSE 0 END AS relevance,
-       s.match_score IS NULL AS unscored
+       (s.match_score IS NULL OR s.confidence IS NULL OR s.match_factors IS NULL
+        OR s.is_correct_match IS NULL) AS unscored
   FROM user_job_swipes s
   JOIN job_postings p ON p.id = s.job_posting_id
   LEFT JOIN job_applications a ON a.user_id = s.user_id AND a.job_posting_id = s.job_posting_id
