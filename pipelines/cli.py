@@ -387,6 +387,23 @@ def ingest(
         raise typer.Exit(code=1)
 
 
+@app.command("repair-companies")
+def repair_companies() -> None:
+    """Re-file postings attributed to a company through a job board's domain (idempotent)."""
+    from pipelines.ingest.repair import repair_employer_attribution
+
+    target = _target()
+    migrations.upgrade(target)
+    with connect(target) as conn:
+        report = repair_employer_attribution(conn)
+    table = Table(title="employer attribution repair")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, count in report.as_dict().items():
+        table.add_row(name.replace("_", " "), f"{count:,}")
+    console.print(table)
+
+
 @app.command()
 def rejects(limit: int = 20) -> None:
     """The most recent quarantined rows, with their reasons."""

@@ -14,7 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urlparse
 
 import pycountry
 from dateutil import parser as dateutil_parser
@@ -22,6 +21,7 @@ from price_parser import Price
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from pipelines.db.enums import JobCategory, JobLevel, JobType, RemoteType, SalaryType
+from pipelines.ingest.boards import employer_domain
 
 
 class FieldError(ValueError):
@@ -552,6 +552,14 @@ def html_to_text(raw: str) -> tuple[str, str]:
     return _WHITESPACE.sub(" ", html.unescape(text)).strip(), markup
 
 
+def plain_text(raw: str) -> str:
+    """Names and titles are stored as plain text: markup is dropped, entities decoded."""
+    if not looks_like_html(raw):
+        return raw
+    text, _ = html_to_text(raw)
+    return text
+
+
 _RATING_TAIL = re.compile(r"(\s*\n.*$)|(\s+\d(\.\d)?\s*★?\s*$)|(\s*★+\s*$)", re.S)
 _LEGAL_SUFFIX = re.compile(
     r"\b(incorporated|inc|llc|l\.l\.c|ltd|limited|corp|corporation|co|company|gmbh|plc|s\.?a|ag|b\.?v|pty|llp|group|holdings)\.?$",
@@ -563,7 +571,7 @@ def clean_company_name(raw: str | None) -> str | None:
     """Trim whitespace and the ratings scraped with names ('Healthfirst\\n3.1', 'Acme 4.2 ★')."""
     if raw is None:
         return None
-    return clean_text(_RATING_TAIL.sub("", str(raw).strip()))
+    return clean_text(_RATING_TAIL.sub("", plain_text(str(raw)).strip()))
 
 
 def company_key(name: str) -> str:
@@ -579,38 +587,17 @@ def company_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "unknown"
 
 
-_BOARD_DOMAINS = (
-    "greenhouse.io",
-    "lever.co",
-    "linkedin.com",
-    "indeed.com",
-    "glassdoor.com",
-    "ziprecruiter.com",
-    "google.com",
-    "workday.com",
-    "myworkdayjobs.com",
-    "ashbyhq.com",
-    "smartrecruiters.com",
-)
-
-
-def company_domain(url: str | None) -> str | None:
-    """The employer's own web domain, never a job board's."""
-    if not url:
-        return None
-    host = urlparse(url if "://" in url else f"https://{url}").hostname
-    if not host:
-        return None
-    host = host.lower().removeprefix("www.")
-    if any(host == d or host.endswith("." + d) for d in _BOARD_DOMAINS):
-        return None
-    return host
+def company_domain(url: str | None, employer_slug: str = "") -> str | None:
+    """The employer's own web domain, never a job board's (see ``boards``)."""
+    return employer_domain(url, employer_slug)
 
 
 def clean_title(raw: str | None) -> str | None:
     if raw is None:
         return None
-    return clean_text(re.sub(r"\s*[-|]\s*(job|hiring|apply now)\b.*$", "", str(raw), flags=re.I))
+    return clean_text(
+        re.sub(r"\s*[-|]\s*(job|hiring|apply now)\b.*$", "", plain_text(str(raw)), flags=re.I)
+    )
 
 
 def content_hash(

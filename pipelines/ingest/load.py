@@ -58,6 +58,8 @@ class FileResult:
     postings_updated: int = 0
     postings_linked: int = 0
     companies_inserted: int = 0
+    # Rows whose claimed domain belongs to a company of another name (kept under their employer).
+    domain_conflicts: int = 0
     duration_seconds: float = 0.0
     error: str | None = None
     quality: QualityReport = field(default_factory=QualityReport)
@@ -162,6 +164,8 @@ def _load_batch(
     # Temp tables are never auto-analysed; without statistics the resolve joins plan as loops.
     cur.execute("ANALYZE ingest_stage")
     cur.execute(statement("resolve_companies"))
+    conflicts = cur.execute(statement("domain_conflicts")).fetchone()
+    result.domain_conflicts += int(conflicts[0]) if conflicts else 0
     cur.execute(statement("resolve_postings"))
     params = {"seen_at": seen_at, "ingest_file_id": file_id}
     inserted = [row[0] for row in cur.execute(statement("upsert_postings"), params).fetchall()]

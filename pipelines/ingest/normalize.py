@@ -16,6 +16,7 @@ import polars as pl
 
 from pipelines.db.enums import JobType, RemoteType
 from pipelines.ingest import fields as f
+from pipelines.ingest.boards import employer_from_board_url, host_of, is_board_host
 
 NULL_KEY = "\x00"
 MIN_YEARLY, MAX_YEARLY = 1_000, 5_000_000
@@ -25,6 +26,7 @@ NORMALIZED_SCHEMA: dict[str, pl.DataType] = {
     "record": pl.Int64(), "raw_record": pl.String(), "source": pl.String(), "external_id": pl.String(),
     "external_key": pl.String(), "content_hash": pl.String(), "title": pl.String(),
     "company_name": pl.String(), "company_slug": pl.String(), "company_domain": pl.String(),
+    "claimed_domain": pl.String(),
     "description": pl.String(), "description_html": pl.String(), "type": pl.String(), "level": pl.String(),
     "category": pl.String(), "remote": pl.Boolean(), "remote_type": pl.String(), "location": pl.String(),
     "city": pl.String(), "state": pl.String(), "country": pl.String(), "latitude": pl.Float64(),
@@ -158,13 +160,19 @@ def _place(
 
 
 def _company(name: str | None, url: str | None) -> dict[str, Any]:
-    cleaned = f.clean_company_name(name)
+    # A board URL can name the employer (/c/<Company-Name>) when the feed does not.
+    cleaned = f.clean_company_name(name) or f.clean_company_name(employer_from_board_url(url))
     if not cleaned:
         raise f.FieldError("company", "missing company name")
+    slug = f.company_key(cleaned)[:255]
+    host = host_of(url)
     return {
         "company_name": cleaned[:255],
-        "company_slug": f.company_key(cleaned)[:255],
-        "company_domain": f.company_domain(url),
+        "company_slug": slug,
+        "company_domain": f.company_domain(url, slug),
+        # The host as the feed claimed it (boards on the maintained list aside): the data rule
+        # in resolve_companies.sql counts the employers each claimed host names.
+        "claimed_domain": None if host is None or is_board_host(host) else host,
     }
 
 
@@ -220,6 +228,7 @@ def normalize_batch(raw: pl.DataFrame) -> NormalizedBatch:
                 "company_name": pl.String(),
                 "company_slug": pl.String(),
                 "company_domain": pl.String(),
+                "claimed_domain": pl.String(),
             },
         ),
         "salary": _by_distinct(

@@ -157,3 +157,36 @@ def test_company_names_and_identity() -> None:
     assert f.company_domain("https://www.initech.example/careers") == "initech.example"
     assert f.company_domain("https://www.linkedin.com/company/initech") is None
     assert f.clean_title("  Data   Engineer - job post ") == "Data Engineer"
+
+
+@pytest.mark.parametrize(
+    ("url", "employer"),
+    [
+        ("https://simplify.jobs/c/Acme-Corp", "Acme Corp"),
+        ("https://www.linkedin.com/company/globex-health", "Globex Health"),
+        ("https://www.indeed.com/cmp/Initech", "Initech"),
+        ("https://www.glassdoor.com/Overview/Working-at-Hooli-EI_IE42.htm", "Hooli"),
+        ("https://boards.greenhouse.io/acme", "Acme"),
+        ("https://stark.wd5.myworkdayjobs.com/en-US/careers", "Stark"),
+        ("https://www.indeed.com/viewjob?jk=123", None),
+        ("https://acme.example/careers", None),
+        ("not a url", None),
+    ],
+)
+def test_employer_named_by_a_board_url(url: str, employer: str | None) -> None:
+    from pipelines.ingest.boards import employer_from_board_url
+
+    assert employer_from_board_url(url) == employer
+
+
+def test_board_domains_never_identify_an_employer() -> None:
+    assert f.company_domain("https://careers.acme.example/jobs", "acme") == "careers.acme.example"
+    assert f.company_domain("https://jobs.lever.co/acme", "acme") is None
+    assert f.company_domain("https://unlisted.example/c/acme-labs", "acme-labs") is None
+    # The employer's own site may name itself in the path.
+    assert f.company_domain("https://acme.example/acme/careers", "acme") == "acme.example"
+
+
+def test_names_and_titles_are_plain_text() -> None:
+    assert f.clean_company_name("<b>Acme</b> &amp; Sons") == "Acme & Sons"
+    assert f.clean_title("<script>alert(1)</script>Data <i>Analyst</i>") == "Data Analyst"

@@ -9,6 +9,7 @@ CREATE TEMP TABLE ingest_stage (
   company_name VARCHAR(255) NOT NULL,
   company_slug VARCHAR(255) NOT NULL,
   company_domain VARCHAR(255),
+  claimed_domain VARCHAR(255),
   description TEXT NOT NULL,
   description_html TEXT,
   type job_type,

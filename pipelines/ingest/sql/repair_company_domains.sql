@@ -1,0 +1,1 @@
+SELECT domain FROM companies WHERE domain IS NOT NULL

@@ -1,0 +1,1 @@
+SELECT count(*) FROM job_posting_sources WHERE employer_slug IS NULL
