@@ -745,7 +745,28 @@ class JobPostingSource(Base):
     ingest_file_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("ingest_files.id", ondelete="SET NULL")
     )
-    __table_args__ = (Index("idx_posting_sources_posting", "job_posting_id"),)
+    # What the sighting stated about its employer (migration 0007).
+    employer_name: Mapped[str | None] = mapped_column(String(255))
+    employer_slug: Mapped[str | None] = mapped_column(String(255))
+    claimed_domain: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (
+        Index("idx_posting_sources_posting", "job_posting_id"),
+        Index(
+            "idx_posting_sources_claimed_domain",
+            "claimed_domain",
+            postgresql_where=text("claimed_domain IS NOT NULL"),
+        ),
+    )
+
+
+class BoardDomain(Base):
+    """A domain found by data to name many employers: a board, never a company (migration 0007)."""
+
+    __tablename__ = "board_domains"
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    employers: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str]
+    learned_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
 
 
 class ModelVersion(Base):
