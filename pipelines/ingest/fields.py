@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -142,7 +143,23 @@ def infer_period(amount: float) -> SalaryType:
     return SalaryType.YEARLY
 
 
-def parse_salary_text(text: str | None, currency_hint: str | None = None) -> Salary:
+MAX_AMOUNT = 1e9
+
+
+def checked_amount(value: float, field: str = "salary") -> float:
+    """A finite, non-negative amount below a billion, or FieldError ('inf', '1e308', '-5')."""
+    if not math.isfinite(value):
+        raise FieldError(field, f"not a finite number: {value}")
+    if value < 0:
+        raise FieldError(field, f"negative amount: {value:g}")
+    if value > MAX_AMOUNT:
+        raise FieldError(field, f"implausible amount: {value:g}")
+    return value
+
+
+def parse_salary_text(
+    text: str | None, currency_hint: str | None = None, decimal_separator: str | None = None
+) -> Salary:
     """'$120K - $150K', '£11.44 per hour', 'Employer Provided Salary:$90K', '-1' (missing)."""
     if text is None or str(text).strip().lower() in _MISSING:
         return NO_SALARY
@@ -160,10 +177,10 @@ def parse_salary_text(text: str | None, currency_hint: str | None = None) -> Sal
     for part in _RANGE_SPLIT.split(cleaned.strip()):
         if not re.search(r"\d", part):
             continue
-        price = Price.fromstring(part)
+        price = Price.fromstring(part, decimal_separator=decimal_separator)
         if price.amount is None:
             continue
-        amount = float(price.amount)
+        amount = checked_amount(float(price.amount))
         if re.search(r"\d\s*[kK]\b", part):
             amount *= 1_000
         amounts.append(amount)
@@ -183,6 +200,9 @@ def structured_salary(
         return NO_SALARY
     if (minimum is not None and minimum < 0) or (maximum is not None and maximum < 0):
         raise FieldError("salary", f"negative amount ({minimum}, {maximum})")
+    for amount in (minimum, maximum):
+        if amount is not None:
+            checked_amount(amount)
     top = maximum if maximum is not None else minimum
     assert top is not None
     period = salary_period(interval) or infer_period(top)

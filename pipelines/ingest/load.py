@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,14 @@ from psycopg import sql as pgsql
 
 from pipelines.db.bulk import copy_frame
 from pipelines.db.connection import DatabaseTarget, connect
-from pipelines.ingest.formats import NotAJobFeedError, open_feed, read_batches
+from pipelines.ingest.decode import inspect_file
+from pipelines.ingest.formats import (
+    FeedFile,
+    NotAJobFeedError,
+    RereadRobustly,
+    open_feed,
+    read_batches,
+)
 from pipelines.ingest.mapping import UnmappableFeedError
 from pipelines.ingest.normalize import (
     NORMALIZED_SCHEMA,
@@ -32,6 +40,7 @@ from pipelines.ingest.normalize import (
 from pipelines.ingest.quality import QualityReport
 from pipelines.sql_files import read_sql
 
+logger = logging.getLogger(__name__)
 STAGE_COLUMNS = [c for c in NORMALIZED_SCHEMA if c != "raw_record"]
 Validator = Callable[[pl.DataFrame], QualityReport]
 BatchCallback = Callable[[int, int], None]
@@ -63,6 +72,8 @@ class FileResult:
     duration_seconds: float = 0.0
     error: str | None = None
     quality: QualityReport = field(default_factory=QualityReport)
+    # What the reader did that a person should know (decoded from cp1252, sheets skipped...).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def reject_rate(self) -> float:
@@ -92,10 +103,19 @@ def ingest_file(
     validate: Validator | None = None,
     on_batch: BatchCallback | None = None,
 ) -> FileResult:
-    """Load one file; returns what happened. Raises IngestError for files that cannot load."""
+    """Load one file; returns what happened. Raises IngestError for files that cannot load.
+
+    Whatever goes wrong, the error names the file and nothing from it is half-kept: the file is
+    one transaction. A malformed record met by the fast CSV reader makes the whole file be read
+    again record by record, in a new transaction, so only that record is quarantined.
+    """
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
-    file_hash = file_fingerprint(path)
+    try:
+        facts = inspect_file(path)
+    except OSError as exc:
+        raise IngestError(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
+    file_hash = facts.sha256
     result = FileResult(file_name=path.name, file_hash=file_hash, status="SKIPPED")
     with connect(target) as conn:
         if already_loaded(conn, file_hash) and not force:
@@ -105,22 +125,25 @@ def ingest_file(
     # When a file was observed: its modification time, so re-running the same file is a no-op.
     seen_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
     try:
-        feed = open_feed(path, mapping_file)
-        result.format = feed.format.value
-        with connect(target) as conn:
-            file_id = _open_ledger_row(conn, path, file_hash, feed.format.value, started)
-            with conn.cursor() as cur:
-                cur.execute(statement("stage_postings"))
-                companies_before = _count(cur, "companies")
-                for raw in read_batches(feed, batch_rows):
-                    batch = normalize_batch(raw)
-                    _load_batch(cur, batch, result, file_id, path.name, seen_at, validate)
-                    if on_batch:
-                        on_batch(result.rows_read, result.rows_loaded)
-                result.companies_inserted = _count(cur, "companies") - companies_before
-            result.status = "LOADED"
-            result.duration_seconds = time.perf_counter() - began
-            _close_ledger_row(conn, file_id, result)
+        with open_feed(path, mapping_file, facts=facts) as feed:
+            result.format = feed.format.value
+            for robust in (False, True):
+                feed.robust = robust
+                result = FileResult(
+                    file_name=path.name, file_hash=file_hash, status="SKIPPED", format=result.format
+                )
+                try:
+                    _load_feed(
+                        target, feed, result, started, seen_at, batch_rows, validate, on_batch
+                    )
+                except RereadRobustly as exc:
+                    if robust:
+                        raise NotAJobFeedError(f"{path.name}: unreadable CSV: {exc}") from exc
+                    logger.info("%s: reading record by record after: %s", path.name, exc)
+                    continue
+                break
+            result.notes = list(feed.notes)
+        result.duration_seconds = time.perf_counter() - began
     except (NotAJobFeedError, UnmappableFeedError) as exc:
         _record_failure(target, path, file_hash, result, started, began, str(exc))
         raise IngestError(str(exc)) from exc
@@ -130,7 +153,43 @@ def ingest_file(
         )
         _record_failure(target, path, file_hash, result, started, began, message)
         raise IngestError(message) from exc
+    except Exception as exc:  # an unexpected bug costs this file only, never the run
+        logger.debug("unexpected error ingesting %s", path, exc_info=True)
+        message = (
+            f"{path.name}: unexpected error, nothing from this file was kept: "
+            f"{type(exc).__name__}: {exc}"
+        )
+        _record_failure(target, path, file_hash, result, started, began, message)
+        raise IngestError(message) from exc
     return result
+
+
+def _load_feed(
+    target: DatabaseTarget,
+    feed: FeedFile,
+    result: FileResult,
+    started: dt.datetime,
+    seen_at: dt.datetime,
+    batch_rows: int,
+    validate: Validator | None,
+    on_batch: BatchCallback | None,
+) -> None:
+    """The file in one transaction: ledger row, every batch staged and merged, ledger closed."""
+    began = time.perf_counter()
+    with connect(target) as conn:
+        file_id = _open_ledger_row(conn, feed.path, result.file_hash, feed.format.value, started)
+        with conn.cursor() as cur:
+            cur.execute(statement("stage_postings"))
+            companies_before = _count(cur, "companies")
+            for raw in read_batches(feed, batch_rows):
+                batch = normalize_batch(raw)
+                _load_batch(cur, batch, result, file_id, feed.name, seen_at, validate)
+                if on_batch:
+                    on_batch(result.rows_read, result.rows_loaded)
+            result.companies_inserted = _count(cur, "companies") - companies_before
+        result.status = "LOADED"
+        result.duration_seconds = time.perf_counter() - began
+        _close_ledger_row(conn, file_id, result)
 
 
 def _load_batch(

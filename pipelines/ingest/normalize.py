@@ -17,8 +17,10 @@ import polars as pl
 from pipelines.db.enums import JobType, RemoteType
 from pipelines.ingest import fields as f
 from pipelines.ingest.boards import employer_from_board_url, host_of, is_board_host
+from pipelines.ingest.decode import Limits
 
 NULL_KEY = "\x00"
+LIMITS = Limits.from_env()
 MIN_YEARLY, MAX_YEARLY = 1_000, 5_000_000
 EARLIEST_POSTING = dt.datetime(2000, 1, 1)
 
@@ -75,6 +77,9 @@ def _by_distinct(
             result, field, error = parse(*args), None, None
         except f.FieldError as exc:
             result, field, error = {}, exc.field, str(exc)
+        except Exception as exc:  # a parser's bug must cost one record, never the file
+            result, field = {}, keys[0]
+            error = f"{keys[0]}: could not be parsed ({type(exc).__name__}: {exc})"
         for name in schema:
             outputs[name].append(result.get(name))
         outputs["_error_field"].append(field)
@@ -98,12 +103,16 @@ def _salary(
     maximum: str | None,
     currency: str | None,
     interval: str | None,
+    decimal_separator: str | None = None,
 ) -> dict[str, Any]:
     if text:
-        salary = f.parse_salary_text(text, currency)
+        salary = f.parse_salary_text(text, currency, decimal_separator)
     else:
         salary = f.structured_salary(
-            _number(minimum, "salary_min"), _number(maximum, "salary_max"), currency, interval
+            _number(minimum, "salary_min", decimal_separator),
+            _number(maximum, "salary_max", decimal_separator),
+            currency,
+            interval,
         )
     if salary.minimum is None and salary.maximum is None:
         return {}
@@ -129,13 +138,21 @@ def _salary(
     }
 
 
-def _number(raw: str | None, field: str) -> float | None:
+def _number(raw: str | None, field: str, decimal_separator: str | None = None) -> float | None:
+    """'120000', '120,000.50', or '120.000,50' where the file writes decimal commas."""
     if raw is None or raw.strip() == "" or raw.strip().lower() == "nan":
         return None
+    text = raw.strip().replace(" ", "").replace("\u00a0", "")
+    if decimal_separator == ",":
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", "")
     try:
-        return float(raw.replace(",", ""))
+        value = float(text)
     except ValueError as exc:
         raise f.FieldError(field, f"not a number: {raw!r}") from exc
+    # Negative amounts are the salary's to reject (as one field), the rest are checked here.
+    return value if value < 0 else f.checked_amount(value, field)
 
 
 def _place(
@@ -164,6 +181,10 @@ def _company(name: str | None, url: str | None) -> dict[str, Any]:
     cleaned = f.clean_company_name(name) or f.clean_company_name(employer_from_board_url(url))
     if not cleaned:
         raise f.FieldError("company", "missing company name")
+    if len(cleaned) > LIMITS.max_company_chars:
+        raise f.FieldError(
+            "company", f"{len(cleaned):,} characters; the limit is {LIMITS.max_company_chars:,}"
+        )
     slug = f.company_key(cleaned)[:255]
     host = host_of(url)
     return {
@@ -180,6 +201,10 @@ def _title(raw: str | None, level: str | None, department: str | None) -> dict[s
     title = f.clean_title(raw)
     if not title:
         raise f.FieldError("title", "missing title")
+    if len(title) > LIMITS.max_title_chars:
+        raise f.FieldError(
+            "title", f"{len(title):,} characters; the limit is {LIMITS.max_title_chars:,}"
+        )
     return {
         "title": title[:255],
         "level": f.seniority(title, level).value,
@@ -209,10 +234,20 @@ def _description(raw: str | None) -> dict[str, Any]:
 
 def normalize_batch(raw: pl.DataFrame) -> NormalizedBatch:
     """Normalise one batch of RAW_SCHEMA rows; every input record ends in exactly one output."""
-    if raw.height == 0:
-        return NormalizedBatch(
-            pl.DataFrame(schema=NORMALIZED_SCHEMA), pl.DataFrame(schema=REJECT_SCHEMA)
+    unreadable = pl.DataFrame(schema=REJECT_SCHEMA)
+    if "reader_error" in raw.columns:
+        failed = pl.col("reader_error").is_not_null()
+        unreadable = raw.filter(failed).select(
+            "record",
+            pl.col("reader_error_field").fill_null("record").alias("field"),
+            pl.col("reader_error").alias("reason"),
+            "raw_record",
         )
+        raw = raw.filter(~failed)
+    if "decimal_separator" not in raw.columns:
+        raw = raw.with_columns(pl.lit(None, pl.String).alias("decimal_separator"))
+    if raw.height == 0:
+        return NormalizedBatch(pl.DataFrame(schema=NORMALIZED_SCHEMA), unreadable)
     parts = {
         "title": _by_distinct(
             raw,
@@ -233,7 +268,14 @@ def normalize_batch(raw: pl.DataFrame) -> NormalizedBatch:
         ),
         "salary": _by_distinct(
             raw,
-            ["salary_text", "salary_min", "salary_max", "salary_currency", "salary_interval"],
+            [
+                "salary_text",
+                "salary_min",
+                "salary_max",
+                "salary_currency",
+                "salary_interval",
+                "decimal_separator",
+            ],
             _salary,
             {
                 "salary_min": pl.Int64(),
@@ -317,7 +359,8 @@ def normalize_batch(raw: pl.DataFrame) -> NormalizedBatch:
         .alias("external_key")
     )
     return NormalizedBatch(
-        good.select(list(NORMALIZED_SCHEMA)), rejects.select(list(REJECT_SCHEMA))
+        good.select(list(NORMALIZED_SCHEMA)),
+        pl.concat([unreadable, rejects.select(list(REJECT_SCHEMA))]).sort("record"),
     )
 
 

@@ -163,7 +163,9 @@ def test_a_crash_mid_file_leaves_the_previous_state_intact(
 
 
 def test_a_file_that_is_not_a_feed_fails_naming_the_file(migrated_db: DatabaseTarget) -> None:
-    with pytest.raises(IngestError, match=r"not_a_feed\.txt: not CSV, JSON, Parquet or HTML"):
+    with pytest.raises(
+        IngestError, match=r"not_a_feed\.txt: not CSV, TSV, JSON, Parquet, a spreadsheet or HTML"
+    ):
         ingest_file(migrated_db, FEEDS / "rejects" / "not_a_feed.txt")
     assert query(migrated_db, "SELECT file_name, status::text FROM ingest_files") == [
         ("not_a_feed.txt", "FAILED")
