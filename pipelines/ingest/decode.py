@@ -118,12 +118,46 @@ def inspect_file(path: Path) -> FileFacts:
             # Only UTF-8 keeps control bytes meaningful; other codecs are checked once decoded.
             controls = has_controls if codec == "utf-8-sig" else True
             return FileFacts(sha, size, FileKind.TEXT, codec, controls)
-    if utf8_valid:
+    if utf8_valid or _mostly_utf8(path):
+        # Mostly UTF-8 with a few damaged bytes: readers quarantine the records that hold them.
         return FileFacts(sha, size, FileKind.TEXT, "utf-8", has_controls)
-    best = charset_normalizer.from_path(path).best()
-    if best is None:
+    encoding = detect_legacy_encoding(path)
+    if encoding is None:
         return FileFacts(sha, size, FileKind.BINARY)
-    return FileFacts(sha, size, FileKind.TEXT, best.encoding, True)
+    return FileFacts(sha, size, FileKind.TEXT, encoding, True)
+
+
+# The legacy encodings exports are written in, most common first. Short texts fit several
+# single-byte code pages equally well; among the detector's near-best, the common one wins.
+COMMON_ENCODINGS = (
+    "cp1252", "cp1251", "cp1250", "latin_1", "iso8859_15", "cp1253", "cp1254", "cp1256",
+    "cp1255", "cp1257", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", "koi8_r",
+)  # fmt: skip
+NEAR_BEST_CHAOS = 0.05
+
+
+def detect_legacy_encoding(path: Path) -> str | None:
+    """charset-normalizer's reading of a file that is not UTF-8; None for binary content."""
+    matches = list(charset_normalizer.from_path(path))
+    if not matches:
+        return None
+    best = min(match.chaos for match in matches)
+    near = {match.encoding for match in matches if match.chaos <= best + NEAR_BEST_CHAOS}
+    for encoding in COMMON_ENCODINGS:
+        if encoding in near:
+            return encoding
+    return str(matches[0].encoding)
+
+
+def _mostly_utf8(path: Path) -> bool:
+    """Valid multi-byte UTF-8 sequences outnumber the invalid bytes (a damaged UTF-8 file)."""
+    valid = invalid = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+            text = chunk.decode("utf-8", errors="surrogateescape")
+            invalid += len(re.findall("[\udc80-\udcff]", text))
+            valid += len(re.findall("[^\x00-\x7f\udc80-\udcff]", text))
+    return valid > invalid
 
 
 def _zip_kind(path: Path) -> FileKind:

@@ -61,6 +61,8 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
     "reader_error_field": pl.String(),
     "reader_error": pl.String(),
 }
+# Lone surrogates: bytes that were not valid UTF-8 (kept by surrogateescape) or \ud800 escapes.
+_INVALID_TEXT = re.compile("[\ud800-\udfff]")
 READER_ERROR = "__reader_error__"
 READER_RAW = "__raw_record__"
 DELIMITERS = ",;\t|"
@@ -164,7 +166,7 @@ def _format_of_text(feed: FeedFile, text: str) -> FeedFormat:
             f"{feed.name}: not CSV, TSV, JSON, Parquet, a spreadsheet or HTML "
             f"(first line: {header_line[:80]!r})"
         )
-    feed.decimal_comma = feed.delimiter == ";" or _writes_decimal_commas(text, feed.delimiter)
+    feed.decimal_comma = _writes_decimal_commas(text, feed.delimiter)
     if {"job_url", "site", "title", "company"} <= named:
         return FeedFormat.JOBSPY_CSV
     return FeedFormat.GENERIC_CSV
@@ -193,6 +195,7 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+# 55.000,50 and 55.000 (thousands dots) against 55,000.50 and 55,000 (thousands commas).
 _DECIMAL_COMMA = re.compile(
     r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d{1,2}(?![\d.,])|(?<![\d.,])\d+,\d{1,2}(?![\d.,])"
 )
@@ -201,26 +204,40 @@ _DECIMAL_POINT = re.compile(
 )
 
 
+_THOUSANDS_DOT = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,])")
+_THOUSANDS_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,])")
+
+
 def _writes_decimal_commas(text: str, delimiter: str) -> bool:
     """Whether numbers look like 55.000,50 rather than 55,000.50 (never when ',' separates)."""
     if delimiter == ",":
         return False
-    return len(_DECIMAL_COMMA.findall(text)) > len(_DECIMAL_POINT.findall(text))
+    commas = len(_DECIMAL_COMMA.findall(text)) + len(_THOUSANDS_DOT.findall(text))
+    points = len(_DECIMAL_POINT.findall(text)) + len(_THOUSANDS_COMMA.findall(text))
+    return commas > points
 
 
 def _detect_json(feed: FeedFile, head: str) -> FeedFormat:
-    first_line = head.splitlines()[0].strip()
-    if first_line.startswith("{") and first_line.endswith("}") and len(head.splitlines()) > 1:
+    # Whole lines, even when the first is longer than the sniffed head.
+    with feed.readable.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
+        first_line = handle.readline(feed.limits.max_record_bytes * 16).strip()
+        second = ""
+        for _ in range(100):  # the next line that is not blank
+            line = handle.readline(SNIFF_BYTES)
+            second = line.strip()
+            if second or not line:
+                break
+    if first_line.startswith("{") and first_line.endswith("}") and second.startswith("{"):
         try:
             json.loads(first_line)
-            second = head.splitlines()[1].strip()
-            if not second or second.startswith("{"):
-                return FeedFormat.GENERIC_JSONL
-        except json.JSONDecodeError:
+            return FeedFormat.GENERIC_JSONL
+        except (json.JSONDecodeError, RecursionError):
             pass
+    if first_line.startswith("{") and second.startswith("{") and second.endswith("}"):
+        return FeedFormat.GENERIC_JSONL  # a damaged first line: the others are JSON Lines
     document = _load_json(feed)
     items = _json_items(document)
-    sample = items[0] if items else {}
+    sample = next((item for item in items if isinstance(item, dict)), {})
     if (
         isinstance(document, dict)
         and isinstance(document.get("jobs"), list)
@@ -243,7 +260,7 @@ _RECORD_LISTS = ("jobs", "data", "results", "items", "postings", "records")
 
 def _load_json(feed: FeedFile) -> Any:
     """The document; a truncated or broken one keeps the records before the damage."""
-    text = feed.readable.read_text(encoding="utf-8-sig")
+    text = feed.readable.read_text(encoding="utf-8-sig", errors="surrogateescape")
     try:
         return json.loads(text)
     except RecursionError as exc:
@@ -345,10 +362,10 @@ def open_feed(
             "not a job feed"
         )
     if facts.kind is FileKind.PARQUET:
-        feed.format = FeedFormat.PARQUET
+        feed.format, feed.has_controls = FeedFormat.PARQUET, True
         return feed
     if facts.kind is FileKind.SPREADSHEET:
-        feed.format = FeedFormat.SPREADSHEET
+        feed.format, feed.has_controls = FeedFormat.SPREADSHEET, True
         return feed
     feed.encoding = facts.encoding
     feed.has_controls = facts.has_controls
@@ -365,7 +382,15 @@ def open_feed(
     except BaseException:
         feed.close()
         raise
-    if feed.has_controls:
+    if feed.format in (
+        FeedFormat.GENERIC_JSON,
+        FeedFormat.GENERIC_JSONL,
+        FeedFormat.GREENHOUSE_JSON,
+        FeedFormat.LEVER_JSON,
+        FeedFormat.JSONLD_HTML,
+    ):
+        feed.has_controls = True  # escapes such as \u0000 decode to control characters
+    elif feed.has_controls:
         feed.notes.append("control characters (NUL and the like) removed from values")
     return feed
 
@@ -532,7 +557,7 @@ def _robust_csv_batches(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFram
     """Python's csv module, one record at a time: malformed records become reader errors."""
     csv.field_size_limit(max(feed.limits.max_record_bytes, 131_072))
     controls = re.compile(CONTROL_CHARACTERS)
-    with feed.readable.open(encoding="utf-8-sig", newline="") as handle:
+    with feed.readable.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle, delimiter=feed.delimiter)
         try:
             header = _unique_headers(next(reader))
@@ -552,6 +577,12 @@ def _robust_csv_batches(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFram
                 )
                 continue
             if not any(cell.strip() for cell in row):
+                continue
+            if any(_INVALID_TEXT.search(cell) for cell in row):
+                rows.append(
+                    [None] * width
+                    + ["bytes that are not valid UTF-8", json.dumps({"invalid_utf8_record": True})]
+                )
                 continue
             raw = json.dumps(row, ensure_ascii=False)
             if feed.has_controls:
@@ -703,7 +734,7 @@ def _read_jsonl(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
     record = 1
     mapping: dict[str, str] | None = None
     lines: list[str] = []
-    with feed.readable.open(encoding="utf-8-sig") as handle:
+    with feed.readable.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
         for line in handle:
             if line.strip():
                 lines.append(line)
@@ -721,15 +752,23 @@ def _read_jsonl(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
 
 def _jsonl_frame(feed: FeedFile, lines: list[str]) -> pl.DataFrame:
     """polars reads a clean batch at once; a batch with a bad line is read line by line."""
+    text = "".join(lines)
+    clean = not _INVALID_TEXT.search(text) and "\\u" not in text
     try:
-        frame = pl.read_ndjson(io.StringIO("".join(lines)), infer_schema_length=None)
+        if not clean:
+            raise ValueError("read line by line")
+        frame = pl.read_ndjson(io.StringIO(text), infer_schema_length=None)
         if frame.height == len(lines):
             return frame
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, ValueError):
         pass
     records: list[dict[str, Any] | None] = []
     errors: list[str | None] = []
     for line in lines:
+        if _INVALID_TEXT.search(line):
+            records.append(None)
+            errors.append("bytes that are not valid UTF-8")
+            continue
         try:
             item = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -759,9 +798,9 @@ def _records_frame(
             continue
         try:
             values = {str(key): _as_text(value) for key, value in item.items()}
-            for value in values.values():
-                if value is not None:
-                    value.encode("utf-8")
+            for value in (*values, *values.values()):
+                if value is not None and _INVALID_TEXT.search(value):
+                    raise ValueError("text that is not valid Unicode (an unpaired surrogate)")
         except (UnicodeEncodeError, RecursionError, ValueError) as exc:
             errors[index] = f"unusable text in record: {exc}"
             continue
@@ -840,11 +879,14 @@ def _fields_frame(
     errors: list[str | None] = []
     raws: list[str] = []
     for item in items:
-        raws.append(_raw_json(item))
+        raws.append(_INVALID_TEXT.sub("\ufffd", _raw_json(item)))
         try:
             if not isinstance(item, dict):
                 raise TypeError(f"a JSON {type(item).__name__}, not a record")
-            rows.append({k: _as_text(v) for k, v in to_fields(item).items()})
+            row = {k: _as_text(v) for k, v in to_fields(item).items()}
+            if any(v is not None and _INVALID_TEXT.search(v) for v in row.values()):
+                raise ValueError("text that is not valid Unicode (an unpaired surrogate)")
+            rows.append(row)
             errors.append(None)
         except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
             rows.append({})
@@ -937,7 +979,7 @@ def _read_lever(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
 
 def _jsonld_postings(feed: FeedFile) -> tuple[list[Any], list[str]]:
     """JobPostings of a page's JSON-LD blocks (or a JSON-LD document); broken blocks apart."""
-    raw = feed.readable.read_text(encoding="utf-8-sig")
+    raw = feed.readable.read_text(encoding="utf-8-sig", errors="surrogateescape")
     documents: list[Any] = []
     broken: list[str] = []
     if raw.lstrip().startswith(("{", "[")):
