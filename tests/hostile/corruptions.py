@@ -52,10 +52,9 @@ def _text_variants(name: str, text: str) -> Iterator[Corrupted]:
     yield Corrupted(f"{name}:utf16le-bom", b"\xff\xfe" + text.encode("utf-16-le"), frozenset())
     yield Corrupted(f"{name}:utf16be-bom", b"\xfe\xff" + text.encode("utf-16-be"), frozenset())
     yield Corrupted(f"{name}:utf32-bom", text.encode("utf-32"), frozenset())
-    try:
-        yield Corrupted(f"{name}:cp1252", text.encode("cp1252"), frozenset())
-    except UnicodeEncodeError:
-        pass
+    legacy = text.encode("cp1252", errors="ignore")
+    if legacy.decode("cp1252") == text:  # only feeds that cp1252 can hold
+        yield Corrupted(f"{name}:cp1252", legacy, frozenset())
     yield Corrupted(f"{name}:crlf", text.replace("\n", "\r\n").encode("utf-8"), frozenset())
 
 
