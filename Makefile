@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench-simulate bench-ingest bench-marts bench-model
+.PHONY: demo test lint install bench-simulate bench-ingest bench-marts bench-model bench-reliability
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench-marts: $(STAMP)
 # Match-score model on the medium simulation: quality vs baselines and oracle, scoring and write-back speed.
 bench-model: $(STAMP)
 	$(BIN)/python -m benchmarks.match_model
+
+# Reliability: employer attribution on a board-URL export, 10,000+ corrupted feeds, RLS and roles.
+bench-reliability: $(STAMP)
+	$(BIN)/python -m benchmarks.reliability

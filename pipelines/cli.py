@@ -371,6 +371,14 @@ def ingest(
                 console.print(f"[red]{exc}[/red]", soft_wrap=True)
                 failed = True
                 continue
+            if r.rows_rejected:
+                console.print(
+                    f"[yellow]{r.file_name}: {r.rows_rejected} records quarantined "
+                    "(`jobswipe rejects` lists them with their reasons)[/yellow]",
+                    soft_wrap=True,
+                )
+            for note in r.notes:
+                console.print(f"[dim]{r.file_name}: {note}[/dim]", soft_wrap=True)
             table.add_row(
                 r.file_name,
                 r.format or "",

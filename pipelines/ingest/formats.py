@@ -150,6 +150,8 @@ def _format_of_text(feed: FeedFile, text: str) -> FeedFormat:
     lowered = text[:4096].lower()
     if text.startswith("<") or "<html" in lowered or "application/ld+json" in lowered:
         return FeedFormat.JSONLD_HTML
+    if _looks_like_jsonl(feed):
+        return FeedFormat.GENERIC_JSONL
     if text.startswith(("{", "[")):
         return _detect_json(feed, text)
     header_line = text.splitlines()[0]
@@ -215,6 +217,24 @@ def _writes_decimal_commas(text: str, delimiter: str) -> bool:
     commas = len(_DECIMAL_COMMA.findall(text)) + len(_THOUSANDS_DOT.findall(text))
     points = len(_DECIMAL_POINT.findall(text)) + len(_THOUSANDS_COMMA.findall(text))
     return commas > points
+
+
+def _looks_like_jsonl(feed: FeedFile, sample_lines: int = 20) -> bool:
+    """Most of the first lines are whole JSON objects, one per line (even if one is damaged)."""
+    objects = lines = 0
+    with feed.readable.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
+        for _ in range(sample_lines * 5):
+            line = handle.readline(feed.limits.max_record_bytes * 16)
+            if not line:
+                break
+            stripped = line.strip()
+            if not stripped:
+                continue
+            lines += 1
+            objects += stripped.startswith("{") and stripped.endswith("}")
+            if lines >= sample_lines:
+                break
+    return objects >= 2 and objects * 2 >= lines
 
 
 def _detect_json(feed: FeedFile, head: str) -> FeedFormat:

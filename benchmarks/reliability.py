@@ -1,0 +1,145 @@
+"""Reliability figures for docs/reliability.md: `make bench-reliability` (or `--small` in CI).
+
+Each figure is measured in this run:
+- employer attribution: a generated listings export in which every company URL points at an
+  aggregator (hundreds of employers, shared titles), ingested into a scratch database; the
+  figure is the share of distinct (title, employer) pairs filed under their stated employer;
+- hostile inputs: every sample feed broken many ways (tests/hostile/corruptions.py) under many
+  seeds; inputs tried, crashes (any exception other than a clear file-level refusal) and records
+  the corruption did not touch that failed to load;
+- security: the RLS matrix and role tests, run by pytest, counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from benchmarks.common import benchmark_server, console, scratch_database
+from pipelines.ingest.load import ingest_file
+from tests.hostile.corruptions import clean_records, corruptions, try_corruption
+
+FEEDS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "feeds"
+TITLES = ["Software Engineer Intern", "Data Analyst", "Product Manager", "Nurse", "Chef"]
+
+
+def employer_attribution(employers: int) -> tuple[int, int, float]:
+    """(pairs, pairs under their stated employer, seconds) for a board-URL listings export."""
+    rng = random.Random(7)
+    names = [
+        f"Employer {i:04d} {rng.choice(['Labs', 'Health', 'Foods', 'Bank'])}"
+        for i in range(employers)
+    ]
+    rows = [
+        [title, name, f"https://listings.example/c/{name.replace(' ', '-')}", "Remote"]
+        for name in names
+        for title in rng.sample(TITLES, 3)
+    ]
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        scratch_database(benchmark_server(), "attr") as db,
+    ):
+        path = Path(directory) / "listings.csv"
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["title", "company", "company_url", "location"])
+            writer.writerows(rows)
+        began = time.perf_counter()
+        ingest_file(db, path)
+        seconds = time.perf_counter() - began
+        with psycopg.connect(**db.libpq_kwargs) as conn:  # type: ignore[arg-type]
+            stored = set(
+                conn.execute(
+                    "SELECT p.title, c.name FROM job_postings p JOIN companies c ON c.id = p.company_id"
+                ).fetchall()
+            )
+    expected = {(r[0], r[1]) for r in rows}
+    return len(expected), len(expected & stored), seconds
+
+
+def hostile_inputs(minimum: int) -> dict[str, int | float]:
+    samples = sorted(
+        p for p in FEEDS.iterdir() if p.is_file() and not p.name.endswith(".mapping.json")
+    )
+    clean = {p: clean_records(p) for p in samples}
+    tried = crashed = lost = refused = 0
+    seed = 0
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as directory:
+        while tried < minimum:
+            for sample in samples:
+                for corrupted in corruptions(sample, seed):
+                    outcome = try_corruption(sample, corrupted, Path(directory), clean[sample])
+                    tried += 1
+                    crashed += outcome.crashed is not None
+                    refused += outcome.status == "refused"
+                    lost += outcome.untouched_lost
+                    if outcome.crashed:
+                        console.print(f"[red]crash[/red] {outcome.name}: {outcome.crashed}")
+            seed += 1
+    return {"tried": tried, "crashes": crashed, "refused": refused, "untouched_lost": lost,
+            "seeds": seed, "seconds": time.perf_counter() - began}  # fmt: skip
+
+
+def security_cases() -> tuple[int, int]:
+    """(passed, failed) of the RLS matrix and least-privilege role tests."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "tests/integration/test_rls.py",
+            "tests/integration/test_roles.py",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
+    passed = failed = 0
+    words = summary.split()
+    for index, word in enumerate(words):
+        if word.startswith("passed"):
+            passed = int(words[index - 1])
+        if word.startswith("failed"):
+            failed = int(words[index - 1])
+    return passed, failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="CI size: fewer inputs and employers")
+    args = parser.parse_args()
+    employers = 200 if args.small else 1_600
+    inputs = 300 if args.small else 10_000
+
+    pairs, right, seconds = employer_attribution(employers)
+    console.print(
+        f"employer attribution: {right:,} of {pairs:,} (title, employer) pairs under their stated employer ({seconds:.1f}s)"
+    )
+    hostile = hostile_inputs(inputs)
+    console.print(
+        f"hostile inputs: {hostile['tried']:,} tried ({hostile['seeds']} seeds), "
+        f"{hostile['crashes']} crashes, {hostile['refused']:,} refused with one clear line, "
+        f"{hostile['untouched_lost']} untouched records lost ({hostile['seconds']:.0f}s)"
+    )
+    passed, failed = security_cases()
+    console.print(f"RLS matrix and role tests: {passed} passed, {failed} failed")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    console.print(f"peak RSS of the benchmark process: {peak:,.0f} MB")
+    if hostile["crashes"] or hostile["untouched_lost"] or right != pairs or failed:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
