@@ -5,7 +5,8 @@ import dagster as dg
 from assets.ingestion import job_postings
 from assets.schema import partition_maintenance, transactional_schema
 from pipelines.db.crypto import PiiCipher
-from pipelines.resources import PostgresResource
+from pipelines.months import parse_month
+from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
 from pipelines.simulate.world import SCALES
 from pipelines.simulate.writer import write_simulation
 
@@ -18,6 +19,7 @@ class SimulationConfig(dg.Config):
 
 
 @dg.asset(
+    retry_policy=WRITER_RETRY_POLICY,
     group_name="app_activity",
     deps=[transactional_schema, partition_maintenance, job_postings],
     description="Users, swipes, applications, automation, subscriptions and events, month by month.",
@@ -28,8 +30,13 @@ def app_activity(
     import datetime as dt
 
     if config.scale not in SCALES:
-        raise dg.Failure(f"unknown scale {config.scale!r}; use one of {', '.join(SCALES)}")
-    start = dt.date.fromisoformat(f"{config.start_month}-01") if config.start_month else None
+        raise dg.Failure(
+            f"unknown scale {config.scale!r}; use one of {', '.join(SCALES)}", allow_retries=False
+        )
+    try:
+        start = parse_month(config.start_month) if config.start_month else None
+    except ValueError as exc:
+        raise dg.Failure(description=f"start_month: {exc}", allow_retries=False) from exc
 
     def on_progress(index: int, total: int, month: dt.date, phase: str) -> None:
         context.log.info("month %d/%d (%s): %s", index + 1, total, month.isoformat(), phase)

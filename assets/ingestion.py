@@ -6,9 +6,10 @@ import dagster as dg
 from pydantic import Field
 
 from assets.schema import transactional_schema
-from pipelines.ingest.load import FileResult, IngestError, feed_files, ingest_file
+from pipelines.db.retry import with_retries
+from pipelines.ingest.load import FileResult, IngestError, feed_files, ingest_file, inside_roots
 from pipelines.ingest.quality import QualityReport, validate_postings
-from pipelines.resources import PostgresResource
+from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
 
 INGESTION_GROUP = "ingestion"
 QUALITY_CHECK = "batch_expectations"
@@ -26,6 +27,7 @@ class IngestConfig(dg.Config):
 
 
 @dg.asset(
+    retry_policy=WRITER_RETRY_POLICY,
     group_name=INGESTION_GROUP,
     deps=[transactional_schema],
     description="Companies and job postings from feed files: normalised, deduplicated, upserted.",
@@ -49,24 +51,32 @@ def job_postings(
 ):  # type: ignore[no-untyped-def]
     target = postgres.target()
     try:
+        mapping_file = (
+            inside_roots(Path(config.mapping_file), postgres.settings().allowed_ingest_roots)
+            if config.mapping_file
+            else None
+        )
         paths = _paths_to_ingest(config, postgres)
     except IngestError as exc:
-        raise dg.Failure(description=str(exc)) from exc
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
     results: list[FileResult] = []
     failures: list[str] = []
     quality = QualityReport()
     for path in paths:
         try:
-            result = ingest_file(
-                target,
-                path,
-                mapping_file=Path(config.mapping_file) if config.mapping_file else None,
-                force=config.force,
-                batch_rows=config.batch_rows,
-                validate=validate_postings,
-                on_batch=lambda read, loaded, name=path.name: context.log.info(
-                    "%s: %d rows read, %d loaded", name, read, loaded
+            result = with_retries(
+                lambda path=path: ingest_file(
+                    target,
+                    path,
+                    mapping_file=mapping_file,
+                    force=config.force,
+                    batch_rows=config.batch_rows,
+                    validate=validate_postings,
+                    on_batch=lambda read, loaded, name=path.name: context.log.info(
+                        "%s: %d rows read, %d loaded", name, read, loaded
+                    ),
                 ),
+                what=f"ingest {path.name}",
             )
         except IngestError as exc:
             context.log.error(str(exc))
@@ -80,7 +90,11 @@ def job_postings(
         results.append(result)
         quality = quality.merge(result.quality)
     if failures:
-        raise dg.Failure(description="Some files could not be ingested:\n" + "\n".join(failures))
+        # Each file was already retried for transient errors; what is left is in the files.
+        raise dg.Failure(
+            description="Some files could not be ingested:\n" + "\n".join(failures),
+            allow_retries=False,
+        )
     loaded = [r for r in results if r.status == "LOADED"]
     rows_read = sum(r.rows_read for r in loaded)
     rows_rejected = sum(r.rows_rejected for r in loaded)
@@ -131,9 +145,12 @@ def job_postings(
 
 
 def _paths_to_ingest(config: IngestConfig, postgres: PostgresResource) -> list[Path]:
-    """Configured paths must exist; the landing directory may not exist yet (nothing to do)."""
+    """Configured paths must exist inside the allowed roots (the landing directory, the sample
+    feeds, JOBSWIPE_INGEST_ROOTS): run config typed into the UI never reads elsewhere."""
+    roots = postgres.settings().allowed_ingest_roots
     if config.paths:
-        return [path for location in config.paths for path in feed_files(location)]
+        paths = [path for location in config.paths for path in feed_files(location)]
+        return [inside_roots(path, roots) for path in paths]
     landing = postgres.settings().resolved_landing_dir
     return feed_files(landing) if landing.exists() else []
 

@@ -14,7 +14,7 @@ from dagster_dbt import (
 
 from pipelines.dbt import dbt_project, ensure_manifest, use_database
 from pipelines.partitions import dbt_vars_for_window, monthly_partitions
-from pipelines.resources import PostgresResource
+from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
 
 # Which platform asset produces each transactional table the marts read.
 SOURCE_PRODUCERS = {
@@ -72,6 +72,7 @@ class MartsConfig(dg.Config):
     project=dbt_project(),
     partitions_def=monthly_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=WRITER_RETRY_POLICY,
     dagster_dbt_translator=JobSwipeTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),

@@ -8,7 +8,7 @@ import dagster as dg
 from assets.activity import app_activity
 from assets.ingestion import ingest_job, job_postings
 from pipelines.partitions import monthly_partitions
-from pipelines.resources import PostgresResource
+from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
 from pipelines.scoring.service import (
     recommendation_violations,
     score_and_recommend,
@@ -19,6 +19,7 @@ MODEL_GROUP = "match_model"
 
 
 @dg.asset(
+    retry_policy=WRITER_RETRY_POLICY,
     group_name=MODEL_GROUP,
     deps=[job_postings, app_activity],
     partitions_def=monthly_partitions(),
@@ -88,6 +89,7 @@ class ScoringConfig(dg.Config):
 
 
 @dg.asset(
+    retry_policy=WRITER_RETRY_POLICY,
     group_name=MODEL_GROUP,
     deps=[match_model],
     description="With the champion: match score, confidence and factors on swipes (all of them for a new champion, else those not yet scored); posting quality and counters; each active user's top unseen postings.",

@@ -6,13 +6,15 @@ import dagster as dg
 
 from pipelines.db import gdpr, maintenance
 from pipelines.db.migrate import current_revision, head_revision, upgrade
-from pipelines.resources import PostgresResource
+from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
 
 SCHEMA_GROUP = "transactional_schema"
 
 
 @dg.asset(
-    group_name=SCHEMA_GROUP, description="The seed schema, migrated to the latest Alembic revision."
+    retry_policy=WRITER_RETRY_POLICY,
+    group_name=SCHEMA_GROUP,
+    description="The seed schema, migrated to the latest Alembic revision.",
 )
 def transactional_schema(
     context: dg.AssetExecutionContext, postgres: PostgresResource
@@ -33,6 +35,7 @@ def transactional_schema(
 
 
 @dg.asset(
+    retry_policy=WRITER_RETRY_POLICY,
     group_name=SCHEMA_GROUP,
     deps=[transactional_schema],
     description="Monthly analytics_events and quarterly audit_logs partitions, created months ahead.",
@@ -68,6 +71,7 @@ def default_partitions_empty(postgres: PostgresResource) -> dg.AssetCheckResult:
 
 
 @dg.asset(
+    retry_policy=WRITER_RETRY_POLICY,
     group_name=SCHEMA_GROUP,
     deps=[transactional_schema],
     description="GDPR retention: cleanup_expired_data() (the seed's pg_cron job, run by Dagster).",

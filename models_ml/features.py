@@ -72,7 +72,10 @@ class TextIndex:
             + users.get_column("current_title").fill_null("")
         ).to_list()
         vectorizer = TfidfVectorizer(
-            min_df=1, max_features=20_000, sublinear_tf=True, token_pattern=r"(?u)\b[\w+#/.-]{2,}\b"
+            min_df=1,
+            max_features=20_000,
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b[\w+#/.-]{2,}\b",  # noqa: S106 - a regex, not a password
         )
         vectorizer.fit(posting_text + user_text)
         titles = TfidfVectorizer(min_df=1, ngram_range=(1, 2), sublinear_tf=True)

@@ -35,7 +35,8 @@ def loads(data: bytes, expected_sha256: str | None = None) -> MatchModel:
     if refused:
         raise UntrustedArtifactError(f"artifact contains types outside the allow-list: {refused}")
     model = sio.loads(data, trusted=untrusted)
-    assert isinstance(model, MatchModel)
+    if not isinstance(model, MatchModel):
+        raise ValueError(f"the artifact holds a {type(model).__name__}, not a MatchModel")
     return model
 
 

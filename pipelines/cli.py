@@ -6,11 +6,13 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -21,14 +23,29 @@ from pipelines.db.admin import ensure_database
 from pipelines.db.connection import DatabaseTarget, connect, resolve_target
 from pipelines.db.crypto import PiiCipher
 from pipelines.db.pii import rotate_keys
+from pipelines.db.retry import with_retries
 from pipelines.db.summary import summarize
+from pipelines.months import parse_month
 from pipelines.settings import PROJECT_ROOT, get_settings
 from pipelines.sql_files import read_sql
+
+if TYPE_CHECKING:
+    from pipelines.simulate.writer import SimulationReport
 
 app = typer.Typer(help="JobSwipe data platform.", no_args_is_help=True, add_completion=False)
 gdpr_app = typer.Typer(help="GDPR duties for one user.", no_args_is_help=True)
 app.add_typer(gdpr_app, name="gdpr")
 console = Console()
+
+
+def _month_option(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM option, refused with a usage error (never a traceback) when it is not one."""
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
 
 
 def _target() -> DatabaseTarget:
@@ -93,9 +110,13 @@ def simulate(
 
     if scale not in SCALES:
         raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
+    first = _month_option(start, "--start")
     target = _target()
     migrations.upgrade(target)
-    report = run_simulation(target, scale, months or SCALES[scale].default_months, seed, start)
+    report = with_retries(
+        lambda: run_simulation(target, scale, months or SCALES[scale].default_months, seed, first),
+        what="simulate",
+    )
     console.print(
         f"world {report.world_key}: wrote {report.rows_written:,} rows in {len(report.months_written)} months "
         f"({report.rows_per_second:,.0f} rows/s), skipped {len(report.months_skipped)} months already stored"
@@ -103,13 +124,12 @@ def simulate(
 
 
 def run_simulation(
-    target: DatabaseTarget, scale: str, months: int, seed: int, start: str | None = None
-):  # type: ignore[no-untyped-def]
+    target: DatabaseTarget, scale: str, months: int, seed: int, start: dt.date | None = None
+) -> SimulationReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipelines.simulate.writer import write_simulation
 
-    first = dt.date.fromisoformat(f"{start}-01") if start else None
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -132,7 +152,7 @@ def run_simulation(
             scale,
             months,
             PiiCipher.from_settings(get_settings()),
-            start=first,
+            start=start,
             on_progress=on_progress,
         )
         progress.update(task, completed=months, description=f"simulated {scale}")
@@ -154,10 +174,13 @@ def model_train(
     """Train on earlier months, validate on one month, register, promote if it beats the champion."""
     from pipelines.scoring.service import train_and_register
 
+    month = _month_option(validation_month, "--validation-month")
     target = _target()
-    month = dt.date.fromisoformat(f"{validation_month}-01") if validation_month else None
-    report = train_and_register(
-        target, validation_month=month, plots_dir=get_settings().artifacts_dir
+    report = with_retries(
+        lambda: train_and_register(
+            target, validation_month=month, plots_dir=get_settings().artifacts_dir
+        ),
+        what="model train",
     )
     console.print(f"model v{report.version}: {report.decision.reason}", soft_wrap=True)
     for name, path in report.plots.items():
@@ -194,7 +217,13 @@ def model_score(
     """Write the champion's scores, posting quality and recommendations."""
     from pipelines.scoring.service import score_and_recommend
 
-    report = score_and_recommend(_target(), top_n=top_n, full=True if full else None)
+    if not 1 <= top_n <= 500:
+        raise typer.BadParameter("--top-n must be between 1 and 500")
+    target = _target()
+    report = with_retries(
+        lambda: score_and_recommend(target, top_n=top_n, full=True if full else None),
+        what="model score",
+    )
     console.print(report)
 
 
@@ -252,8 +281,13 @@ def partitions(months_ahead: int = 3) -> None:
 @app.command()
 def retention() -> None:
     """Delete what is past retention (cleanup_expired_data)."""
-    with connect(_target()) as conn:
-        console.print(gdpr.cleanup_expired_data(conn))
+    target = _target()
+
+    def run() -> dict[str, int]:
+        with connect(target) as conn:
+            return gdpr.cleanup_expired_data(conn)
+
+    console.print(with_retries(run, what="retention"))
 
 
 @app.command("rotate-keys")
@@ -315,7 +349,9 @@ def dbt_docs(
 @app.command()
 def dagster() -> None:
     """Start the Dagster UI (dagster dev) on this project."""
-    os.execvp("dagster", ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")])
+    # The virtualenv's own dagster, beside this interpreter: PATH need not include the venv.
+    executable = Path(sys.executable).with_name("dagster")
+    os.execv(executable, [str(executable), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")])  # noqa: S606 - our own executable
 
 
 SAMPLE_FEEDS = PROJECT_ROOT / "tests" / "fixtures" / "feeds"
@@ -366,9 +402,18 @@ def ingest(
     for location in paths:
         for path in feed_files(location):
             try:
-                r = ingest_file(target, path, mapping_file=mapping_file, force=force)
+                r = with_retries(
+                    lambda path=path: ingest_file(
+                        target, path, mapping_file=mapping_file, force=force
+                    ),
+                    what=f"ingest {path.name}",
+                )
             except IngestError as exc:
                 console.print(f"[red]{exc}[/red]", soft_wrap=True)
+                failed = True
+                continue
+            except psycopg.OperationalError as exc:
+                console.print(f"[red]{path.name}: {_first_line(exc)}[/red]", soft_wrap=True)
                 failed = True
                 continue
             if r.rows_rejected:
@@ -398,12 +443,16 @@ def ingest(
 @app.command("repair-companies")
 def repair_companies() -> None:
     """Re-file postings attributed to a company through a job board's domain (idempotent)."""
-    from pipelines.ingest.repair import repair_employer_attribution
+    from pipelines.ingest.repair import RepairReport, repair_employer_attribution
 
     target = _target()
     migrations.upgrade(target)
-    with connect(target) as conn:
-        report = repair_employer_attribution(conn)
+
+    def run() -> RepairReport:
+        with connect(target) as conn:
+            return repair_employer_attribution(conn)
+
+    report = with_retries(run, what="repair-companies")
     table = Table(title="employer attribution repair")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -504,5 +553,22 @@ def print_summary(target: DatabaseTarget) -> None:
     )
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def main() -> None:
+    """The console entry point: database outages end in one line and exit status 1."""
+    try:
+        app()
+    except psycopg.OperationalError as exc:
+        console.print(
+            f"[red]the database is unreachable or went away: {_first_line(exc)}[/red]",
+            soft_wrap=True,
+        )
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

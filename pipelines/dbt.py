@@ -34,7 +34,7 @@ def use_database(target: DatabaseTarget) -> None:
 def run_dbt(command: str, *args: str) -> None:
     """One dbt command on the project (``dbt <command> --project-dir ... <args>``)."""
     project = dbt_project()
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - the virtualenv's own dbt, with the project's arguments
         [
             dbt_executable(),
             command,

@@ -10,6 +10,12 @@ from pipelines.db.connection import DatabaseTarget, connect, resolve_target
 from pipelines.db.crypto import PiiCipher
 from pipelines.settings import Settings, get_settings
 
+# Writing assets retry transient failures (a dropped connection, a deadlock, a serialization
+# failure) with backoff; each of their writes is one transaction, so a retry starts clean.
+WRITER_RETRY_POLICY = dg.RetryPolicy(
+    max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
 
 class PostgresResource(dg.ConfigurableResource):
     """DATABASE_URL when set (or ``database_url`` here), else the embedded server."""

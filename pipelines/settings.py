@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     partitions_months_ahead: int = 3
     # First month of the marts' (and the model's) monthly partitions, YYYY-MM-DD.
     first_data_month: str = "2024-01-01"
+    # Directories (os.pathsep-separated) whose files Dagster run config may name for ingestion;
+    # the landing directory and the shipped sample feeds always are.
+    ingest_roots: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:
@@ -40,6 +44,11 @@ class Settings(BaseSettings):
     @property
     def resolved_landing_dir(self) -> Path:
         return self.landing_dir or self.state_dir / "landing"
+
+    @property
+    def allowed_ingest_roots(self) -> list[Path]:
+        extra = [Path(p) for p in (self.ingest_roots or "").split(os.pathsep) if p.strip()]
+        return [self.resolved_landing_dir, PROJECT_ROOT / "tests" / "fixtures" / "feeds", *extra]
 
 
 @lru_cache(maxsize=1)

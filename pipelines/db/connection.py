@@ -7,6 +7,7 @@ Every consumer (SQLAlchemy, psycopg COPY, Alembic, dbt) derives its settings fro
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -101,10 +102,18 @@ def resolve_target(settings: Settings | None = None) -> DatabaseTarget:
     return DatabaseTarget.from_string(start_embedded_server(settings.embedded_data_dir))
 
 
+# How the platform's sessions show in pg_stat_activity (and what the fault tests look for).
+APPLICATION_NAME = os.environ.get("JOBSWIPE_APPLICATION_NAME", "jobswipe")
+
+
 @contextmanager
 def connect(target: DatabaseTarget, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
     """A psycopg connection; commits on success and rolls back on error (unless autocommit)."""
-    with psycopg.connect(**target.libpq_kwargs, autocommit=autocommit) as conn:  # type: ignore[arg-type]
+    with psycopg.connect(
+        **target.libpq_kwargs,  # type: ignore[arg-type]
+        autocommit=autocommit,
+        application_name=APPLICATION_NAME,
+    ) as conn:
         yield conn
 
 

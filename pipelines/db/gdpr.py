@@ -8,7 +8,10 @@ from typing import Any
 import psycopg
 
 from pipelines.db.crypto import PiiCipher
+from pipelines.db.locks import Writer, hold_writer_lock
 from pipelines.db.pii import PII_COLUMNS, context
+from pipelines.faults import failpoint
+from pipelines.sql_files import read_sql
 
 
 def export_user(
@@ -37,5 +40,9 @@ def anonymize_user(conn: psycopg.Connection, user_id: uuid.UUID) -> None:
 
 def cleanup_expired_data(conn: psycopg.Connection) -> dict[str, int]:
     """Run the retention function; returns rows deleted per table."""
-    rows = conn.execute("SELECT table_name, rows_deleted FROM cleanup_expired_data()").fetchall()
+    with conn.transaction():
+        # Deleting users cascades into every writer's tables: take every writer lock, in order.
+        hold_writer_lock(conn, *Writer)
+        rows = conn.execute(read_sql("pipelines.db.sql", "cleanup_expired_data")).fetchall()
+        failpoint("retention.before_commit")
     return {table: int(count) for table, count in rows}

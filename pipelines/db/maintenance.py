@@ -7,6 +7,8 @@ import datetime as dt
 import psycopg
 from psycopg import sql
 
+from pipelines.db.locks import Writer, hold_writer_lock
+
 # Partitioned table -> partition step (the key column is read from the catalog).
 PARTITIONED_TABLES: dict[str, str] = {"analytics_events": "month", "audit_logs": "quarter"}
 
@@ -22,6 +24,8 @@ def ensure_partitions(conn: psycopg.Connection, start: dt.date, end: dt.date) ->
     Rows that had landed in a default partition for a newly covered range move into it.
     """
     created: list[str] = []
+    # Two writers may both make sure of the same partitions: one creates, the other then sees.
+    hold_writer_lock(conn, Writer.PARTITIONS)
     for table, step in PARTITIONED_TABLES.items():
         rows = conn.execute(
             "SELECT ensure_time_partitions(%s::regclass, %s, %s, %s)", (table, step, start, end)

@@ -33,7 +33,8 @@ def downgrade(target: DatabaseTarget, revision: str) -> None:
 def head_revision() -> str:
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     head = script.get_current_head()
-    assert head is not None, "no migrations found"
+    if head is None:
+        raise RuntimeError("no migrations found")
     return head
 
 

@@ -204,7 +204,8 @@ def structured_salary(
         if amount is not None:
             checked_amount(amount)
     top = maximum if maximum is not None else minimum
-    assert top is not None
+    if top is None:
+        return NO_SALARY
     period = salary_period(interval) or infer_period(top)
     return Salary(minimum, maximum, currency_code(currency), period)
 
@@ -633,4 +634,4 @@ def content_hash(
             remote or "",
         ]
     )
-    return hashlib.sha1(key.encode()).hexdigest()
+    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()

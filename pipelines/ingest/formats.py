@@ -686,7 +686,8 @@ def _read_parquet(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
         record = 1
         for arrow_batch in batches:
             batch = pl.from_arrow(arrow_batch)
-            assert isinstance(batch, pl.DataFrame)
+            if not isinstance(batch, pl.DataFrame):
+                raise NotAJobFeedError(f"{feed.name}: a Parquet batch that is not a table")
             yield _canonical(batch, mapping, record, pl.lit(JobSource.IMPORT.value), feed)
             record += batch.height
     except (pa.ArrowException, OSError) as exc:

@@ -22,6 +22,8 @@ from psycopg import sql as pgsql
 
 from pipelines.db.bulk import copy_frame
 from pipelines.db.connection import DatabaseTarget, connect
+from pipelines.db.locks import Writer, hold_writer_lock
+from pipelines.faults import failpoint
 from pipelines.ingest.decode import inspect_file
 from pipelines.ingest.formats import (
     FeedFile,
@@ -134,7 +136,15 @@ def ingest_file(
                 )
                 try:
                     _load_feed(
-                        target, feed, result, started, seen_at, batch_rows, validate, on_batch
+                        target,
+                        feed,
+                        result,
+                        started,
+                        seen_at,
+                        batch_rows,
+                        validate,
+                        on_batch,
+                        force,
                     )
                 except RereadRobustly as exc:
                     if robust:
@@ -173,10 +183,15 @@ def _load_feed(
     batch_rows: int,
     validate: Validator | None,
     on_batch: BatchCallback | None,
+    force: bool,
 ) -> None:
     """The file in one transaction: ledger row, every batch staged and merged, ledger closed."""
     began = time.perf_counter()
     with connect(target) as conn:
+        hold_writer_lock(conn, Writer.POSTINGS)
+        # A concurrent run of the same file may have loaded it while this one waited.
+        if not force and already_loaded(conn, result.file_hash):
+            return
         file_id = _open_ledger_row(conn, feed.path, result.file_hash, feed.format.value, started)
         with conn.cursor() as cur:
             cur.execute(statement("stage_postings"))
@@ -186,6 +201,7 @@ def _load_feed(
                 _load_batch(cur, batch, result, file_id, feed.name, seen_at, validate)
                 if on_batch:
                     on_batch(result.rows_read, result.rows_loaded)
+                failpoint("ingest.mid_file")
             result.companies_inserted = _count(cur, "companies") - companies_before
         result.status = "LOADED"
         result.duration_seconds = time.perf_counter() - began
@@ -258,7 +274,8 @@ def _open_ledger_row(
             "started_at": started,
         },
     ).fetchone()
-    assert row is not None
+    if row is None:
+        raise RuntimeError("the statement returned no row")
     return row[0]
 
 
@@ -290,6 +307,20 @@ def _record_failure(
 ) -> None:
     result.status, result.error = "FAILED", message
     result.duration_seconds = time.perf_counter() - began
+    try:
+        _write_failure(target, path, file_hash, result, started, message)
+    except psycopg.Error as exc:  # the database itself is gone: the error still names the file
+        logger.warning("%s: the failure could not be recorded: %s", path.name, exc)
+
+
+def _write_failure(
+    target: DatabaseTarget,
+    path: Path,
+    file_hash: str,
+    result: FileResult,
+    started: dt.datetime,
+    message: str,
+) -> None:
     with connect(target) as conn:
         conn.execute(statement("ledger_forget"), {"file_hash": file_hash, "any_status": False})
         conn.execute(
@@ -304,6 +335,24 @@ def _record_failure(
                 "duration_seconds": result.duration_seconds,
             },
         )
+
+
+def inside_roots(path: Path, roots: list[Path]) -> Path:
+    """The path, resolved, when it lies inside one of ``roots``; IngestError otherwise."""
+    try:
+        resolved = path.expanduser().resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise IngestError(f"{path}: no such file") from exc
+    for root in roots:
+        try:
+            if resolved.is_relative_to(root.expanduser().resolve()):
+                return resolved
+        except OSError:
+            continue
+    raise IngestError(
+        f"{path}: outside the directories ingestion may read "
+        "(the landing directory, the sample feeds and JOBSWIPE_INGEST_ROOTS)"
+    )
 
 
 def feed_files(location: str | Path) -> list[Path]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from pipelines.db.locks import Writer, hold_writer_lock
 from pipelines.ingest import fields as f
 from pipelines.ingest.boards import is_board_host
 from pipelines.sql_files import read_sql
@@ -54,6 +55,7 @@ def _statement(name: str) -> str:
 def repair_employer_attribution(conn: psycopg.Connection) -> RepairReport:
     """One transaction; returns what it changed."""
     with conn.transaction():
+        hold_writer_lock(conn, Writer.POSTINGS)
         domains = [
             row[0]
             for row in conn.execute(_statement("repair_company_domains"))
@@ -104,7 +106,8 @@ def _refile_sightings(conn: psycopg.Connection, refiled: set[object]) -> tuple[i
         company = conn.execute(
             _statement("repair_company_for"), {"name": employer_name, "slug": employer_slug}
         ).fetchone()
-        assert company is not None
+        if company is None:
+            raise RuntimeError(f"no company row for {employer_slug!r}")
         params = {
             "company_id": company[0],
             "posting_id": posting_id,

@@ -20,6 +20,8 @@ from models_ml.scoring import probabilities, score
 from models_ml.training import MatchModel, TrainingResult, split_by_month, train_model
 from pipelines.db.bulk import copy_frame, update_from_frame
 from pipelines.db.connection import DatabaseTarget, connect
+from pipelines.db.locks import Writer, hold_writer_lock
+from pipelines.faults import failpoint
 from pipelines.scoring.dataset import (
     Snapshot,
     candidate_features,
@@ -53,7 +55,8 @@ class TrainReport:
 
 def last_complete_month_with_swipes(frame: pl.DataFrame) -> dt.date:
     latest = frame.get_column("at").max()
-    assert isinstance(latest, dt.datetime)
+    if not isinstance(latest, dt.datetime):
+        raise ValueError("no swipe has a timestamp")
     return latest.date().replace(day=1)
 
 
@@ -113,7 +116,8 @@ def train_and_register(
                 "artifact_sha256": digest,
             },
         ).fetchone()
-        assert row is not None
+        if row is None:
+            raise RuntimeError("the statement returned no row")
         version = int(row[0])
         if decision.promote:
             _make_champion(conn, version)
@@ -248,7 +252,9 @@ def score_and_recommend(
         # One transaction for every write below; its commit need not wait for the WAL flush
         # (a crash loses the whole rescoring, which simply runs again).
         cur.execute("SET LOCAL synchronous_commit = off")
+        hold_writer_lock(cur, Writer.SCORES)
         updated = write_swipe_scores(cur, scores, scored_at)
+        failpoint("scoring.write_back")
         if full:
             cur.execute(
                 statement("registry_mark_swipes_scored"),
@@ -257,6 +263,7 @@ def score_and_recommend(
         cur.execute(statement("posting_quality"))
         postings_updated = cur.rowcount
         cur.execute("DELETE FROM recommendations")
+        failpoint("scoring.recommendations")
         copy_frame(cur, "recommendations", recommendations)
     return ScoringReport(
         version,
@@ -301,7 +308,8 @@ def recommendation_violations(target: DatabaseTarget) -> int:
     """Recommendations the feed must never show: already swiped pairs, postings no longer open."""
     with connect(target) as conn:
         row = conn.execute(statement("recommendation_violations")).fetchone()
-    assert row is not None
+    if row is None:
+        raise RuntimeError("the statement returned no row")
     return int(row[0])
 
 

@@ -919,7 +919,8 @@ def _subscription_month(
     u = w.users
     existing = np.flatnonzero((u.signup_month < ctx.index) & ~state.cancelled)  # type: ignore[operator]
     plan = state.plan
-    assert plan is not None and state.paid_since is not None and state.cancelled is not None
+    if plan is None or state.paid_since is None or state.cancelled is None:
+        raise RuntimeError("subscription state was not initialised")
     roll = rng.random(len(existing))
     current = plan[existing]
     churned_user = u.churn_month[existing] <= ctx.index
@@ -930,7 +931,8 @@ def _subscription_month(
     new_plan[upgrade_free] = np.where(rng.random(int(upgrade_free.sum())) < 0.7, 1, 2)
     new_plan[upgrade_basic] = 2
     # A trial ends the month after sign-up: 40% convert to PRO, the rest fall back to FREE.
-    assert state.trialing is not None
+    if state.trialing is None:
+        raise RuntimeError("subscription state was not initialised")
     trial_over = state.trialing[existing] & ~cancel
     converts = trial_over & (rng.random(len(existing)) < 0.4) & ~churned_user
     new_plan[trial_over & ~converts] = 0

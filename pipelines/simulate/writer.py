@@ -18,8 +18,10 @@ import psycopg
 from pipelines.db.bulk import copy_frame, update_from_frame
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.crypto import PiiCipher
+from pipelines.db.locks import Writer, hold_writer_lock
 from pipelines.db.maintenance import add_months, ensure_partitions
 from pipelines.db.pii import PII_COLUMNS, context
+from pipelines.faults import failpoint
 from pipelines.simulate.activity import MonthBatch, SimulationState, generate_month
 from pipelines.simulate.world import SCALES, World, build_world
 from pipelines.sql_files import read_sql
@@ -114,6 +116,15 @@ def write_batch(
     return rows
 
 
+def months_done(conn: psycopg.Connection, world_key: str) -> set[dt.date]:
+    return {
+        row[0]
+        for row in conn.execute(
+            read_sql("pipelines.simulate.sql", "months_done"), {"world_key": world_key}
+        )
+    }
+
+
 def write_simulation(
     target: DatabaseTarget,
     seed: int,
@@ -134,12 +145,7 @@ def write_simulation(
     report = SimulationReport(world_key=world.key, ingested_postings=catalog.height)
     with connect(target) as conn:
         ensure_partitions(conn, world.start, add_months(world.start, months + 1))
-        done = {
-            row[0]
-            for row in conn.execute(
-                read_sql("pipelines.simulate.sql", "months_done"), {"world_key": world.key}
-            )
-        }
+        done = months_done(conn, world.key)
     state = SimulationState()
     for index in range(months):
         month = world.month(index)
@@ -156,9 +162,15 @@ def write_simulation(
         if on_progress:
             on_progress(index, months, month, "writing")
         with connect(target) as conn:
+            hold_writer_lock(conn, Writer.SIMULATION)
+            # A concurrent run of the same world may have written the month while this one waited.
+            if month in months_done(conn, world.key):
+                report.months_skipped.append(month)
+                continue
             report.rows_written += write_batch(
                 conn, world, batch, cipher, time.perf_counter() - began
             )
+            failpoint("simulate.before_commit")
         report.seconds_writing += time.perf_counter() - generated
         report.months_written.append(month)
         for name, count in batch.row_counts().items():

@@ -17,7 +17,8 @@ def run_sql_file(name: str) -> None:
     # message: DO blocks, functions, format() placeholders and many statements run as written.
     # It is the migration's own connection, so the script joins the migration's transaction.
     dbapi_connection = op.get_bind().connection.dbapi_connection
-    assert dbapi_connection is not None
+    if dbapi_connection is None:
+        raise RuntimeError("the migration has no database connection")
     with dbapi_connection.cursor() as cursor:
         cursor.execute(sql)
 

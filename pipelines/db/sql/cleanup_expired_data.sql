@@ -1,0 +1,1 @@
+SELECT table_name, rows_deleted FROM cleanup_expired_data()
