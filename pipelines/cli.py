@@ -9,6 +9,7 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,6 +37,16 @@ app = typer.Typer(help="JobSwipe data platform.", no_args_is_help=True, add_comp
 gdpr_app = typer.Typer(help="GDPR duties for one user.", no_args_is_help=True)
 app.add_typer(gdpr_app, name="gdpr")
 console = Console()
+
+
+def _alembic(action: Callable[[], None], revision: str) -> None:
+    """Alembic's refusal of an unknown revision as a usage error, not a traceback."""
+    from alembic.util.exc import CommandError
+
+    try:
+        action()
+    except CommandError as exc:
+        raise typer.BadParameter(f"{revision!r}: {exc}", param_hint="REVISION") from exc
 
 
 def _month_option(value: str | None, option: str) -> dt.date | None:
@@ -111,6 +122,11 @@ def simulate(
     if scale not in SCALES:
         raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
     first = _month_option(start, "--start")
+    horizon = SCALES[scale].horizon_months
+    if months is not None and not 1 <= months <= horizon:
+        raise typer.BadParameter(
+            f"must be between 1 and {horizon} for scale {scale}", param_hint="--months"
+        )
     target = _target()
     migrations.upgrade(target)
     report = with_retries(
@@ -176,12 +192,16 @@ def model_train(
 
     month = _month_option(validation_month, "--validation-month")
     target = _target()
-    report = with_retries(
-        lambda: train_and_register(
-            target, validation_month=month, plots_dir=get_settings().artifacts_dir
-        ),
-        what="model train",
-    )
+    try:
+        report = with_retries(
+            lambda: train_and_register(
+                target, validation_month=month, plots_dir=get_settings().artifacts_dir
+            ),
+            what="model train",
+        )
+    except ValueError as exc:  # not enough swipes, an empty validation month...
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
     console.print(f"model v{report.version}: {report.decision.reason}", soft_wrap=True)
     for name, path in report.plots.items():
         console.print(f"  {name}: {path}", soft_wrap=True)
@@ -189,7 +209,7 @@ def model_train(
 
 
 @model_app.command("list")
-def model_list(limit: int = 10) -> None:
+def model_list(limit: Annotated[int, typer.Option(min=1, max=1000)] = 10) -> None:
     """Registered models, newest first, with their validation metrics."""
     print_models(_target(), limit=limit)
 
@@ -197,19 +217,23 @@ def model_list(limit: int = 10) -> None:
 @model_app.command("rollback")
 def model_rollback(
     to: Annotated[
-        int | None, typer.Option(help="version to serve; default: the previous champion")
+        int | None,
+        typer.Option(min=1, max=2**31 - 1, help="version to serve; default: the previous champion"),
     ] = None,
 ) -> None:
     """Serve an earlier model again."""
     from pipelines.scoring.service import rollback
 
-    version = rollback(_target(), to)
+    try:
+        version = rollback(_target(), to)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from exc
     console.print(f"model v{version} is the champion again; run `jobswipe model score` to rescore")
 
 
 @model_app.command("score")
 def model_score(
-    top_n: int = 20,
+    top_n: Annotated[int, typer.Option(min=1, max=500)] = 20,
     full: Annotated[
         bool, typer.Option("--full", help="Rescore every swipe, not only those without a score.")
     ] = False,
@@ -217,13 +241,15 @@ def model_score(
     """Write the champion's scores, posting quality and recommendations."""
     from pipelines.scoring.service import score_and_recommend
 
-    if not 1 <= top_n <= 500:
-        raise typer.BadParameter("--top-n must be between 1 and 500")
     target = _target()
-    report = with_retries(
-        lambda: score_and_recommend(target, top_n=top_n, full=True if full else None),
-        what="model score",
-    )
+    try:
+        report = with_retries(
+            lambda: score_and_recommend(target, top_n=top_n, full=True if full else None),
+            what="model score",
+        )
+    except ValueError as exc:  # no champion yet, nothing to score
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(code=1) from exc
     console.print(report)
 
 
@@ -255,7 +281,7 @@ def print_models(target: DatabaseTarget, limit: int) -> None:
 def migrate(revision: str = "head") -> None:
     """Upgrade the schema (to head by default)."""
     target = _target()
-    migrations.upgrade(target, revision)
+    _alembic(lambda: migrations.upgrade(target, revision), revision)
     console.print(f"schema at revision {migrations.current_revision(target)}")
 
 
@@ -263,12 +289,12 @@ def migrate(revision: str = "head") -> None:
 def downgrade(revision: Annotated[str, typer.Argument(help="target revision, e.g. base")]) -> None:
     """Downgrade the schema; `downgrade base` leaves an empty schema."""
     target = _target()
-    migrations.downgrade(target, revision)
+    _alembic(lambda: migrations.downgrade(target, revision), revision)
     console.print(f"schema at revision {migrations.current_revision(target)}")
 
 
 @app.command()
-def partitions(months_ahead: int = 3) -> None:
+def partitions(months_ahead: Annotated[int, typer.Option(min=0, max=120)] = 3) -> None:
     """Create analytics/audit partitions from the oldest stray row to N months ahead."""
     with connect(_target()) as conn:
         start, end = maintenance.window_for(conn, dt.date.today(), months_ahead)
@@ -400,7 +426,13 @@ def ingest(
         table.add_column(column)
     failed = False
     for location in paths:
-        for path in feed_files(location):
+        try:
+            located = feed_files(location)
+        except IngestError as exc:
+            console.print(f"[red]{exc}[/red]", soft_wrap=True)
+            failed = True
+            continue
+        for path in located:
             try:
                 r = with_retries(
                     lambda path=path: ingest_file(
@@ -462,7 +494,7 @@ def repair_companies() -> None:
 
 
 @app.command()
-def rejects(limit: int = 20) -> None:
+def rejects(limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20) -> None:
     """The most recent quarantined rows, with their reasons."""
     with connect(_target()) as conn:
         rows = conn.execute(

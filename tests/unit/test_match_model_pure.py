@@ -122,3 +122,27 @@ def test_match_factors_are_the_largest_contributions_signed_and_worded() -> None
             assert factor["contribution"] == pytest.approx(value, abs=5e-4)
             positive, negative = FACTOR_LABELS[factor["factor"]]
             assert factor["label"] == (positive if round(value, 3) >= 0 else negative)
+
+
+class Smuggled:
+    """A type no artifact may carry."""
+
+    def __init__(self) -> None:
+        self.payload = "anything"
+
+
+def test_artifacts_with_a_disallowed_type_are_refused() -> None:
+    import skops.io as sio
+
+    data = sio.dumps({"model": Smuggled()})
+    with pytest.raises(UntrustedArtifactError, match="outside the allow-list") as refused:
+        loads(data)
+    assert "Smuggled" in str(refused.value)
+
+
+def test_artifacts_holding_something_else_than_a_match_model_are_refused() -> None:
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(ValueError, match="not a MatchModel"):
+        loads(sio.dumps(LogisticRegression()))
