@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import subprocess
@@ -27,6 +28,7 @@ import psycopg
 from benchmarks.common import benchmark_server, console, scratch_database
 from pipelines.ingest.load import ingest_file
 from tests.hostile.corruptions import clean_records, corruptions, try_corruption
+from tests.hostile.leaks import LeakReport, scan_state
 
 FEEDS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "feeds"
 TITLES = ["Software Engineer Intern", "Data Analyst", "Product Manager", "Nurse", "Chef"]
@@ -90,17 +92,32 @@ def hostile_inputs(minimum: int) -> dict[str, int | float]:
             "seeds": seed, "seconds": time.perf_counter() - began}  # fmt: skip
 
 
-def security_cases() -> tuple[int, int]:
-    """(passed, failed) of the RLS matrix and least-privilege role tests."""
+def demo_leaks() -> LeakReport:
+    """`jobswipe demo` at DEBUG on a fresh embedded server, then everything searched for PII."""
+    with tempfile.TemporaryDirectory() as directory:
+        state, events = Path(directory) / "state", Path(directory) / "events.log"
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "JOBSWIPE_DATABASE_URL")
+        }
+        env.update(
+            JOBSWIPE_STATE_DIR=str(state),
+            JOBSWIPE_LOG_LEVEL="DEBUG",
+            JOBSWIPE_EVENT_LOG=str(events),
+        )
+        run = subprocess.run(
+            [str(Path(sys.executable).with_name("jobswipe")), "demo"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        texts = [("demo output", run.stdout + run.stderr), ("Dagster events", events.read_text())]
+        return scan_state(state, texts)
+
+
+def pytest_counts(*files: str) -> tuple[int, int]:
+    """(passed, failed) of pytest files run here."""
     run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "tests/integration/test_rls.py",
-            "tests/integration/test_roles.py",
-        ],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *files],
         capture_output=True,
         text=True,
         check=False,
@@ -133,11 +150,28 @@ def main() -> None:
         f"{hostile['crashes']} crashes, {hostile['refused']:,} refused with one clear line, "
         f"{hostile['untouched_lost']} untouched records lost ({hostile['seconds']:.0f}s)"
     )
-    passed, failed = security_cases()
-    console.print(f"RLS matrix and role tests: {passed} passed, {failed} failed")
+    leaks = demo_leaks()
+    console.print(
+        f"leak search: {leaks.secrets:,} secrets (emails, names, phones, key) in {leaks.haystacks} "
+        f"places ({leaks.characters / 1e6:.1f} M characters): {leaks.hits} hits"
+    )
+    passed, failed = pytest_counts(
+        "tests/integration/test_rls.py", "tests/integration/test_roles.py"
+    )
+    console.print(f"RLS matrix and role cases: {passed} passed, {failed} failed")
+    faults_passed, faults_failed = pytest_counts("tests/integration/test_faults.py")
+    console.print(
+        f"faults (SIGKILL of 6 writers, terminated backend, killed embedded server, concurrent "
+        f"writers): {faults_passed} passed, {faults_failed} failed"
+    )
+    injection_passed, injection_failed = pytest_counts("tests/integration/test_injection.py")
+    console.print(
+        f"injection and traversal cases: {injection_passed} passed, {injection_failed} failed"
+    )
+    failed += faults_failed + injection_failed
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     console.print(f"peak RSS of the benchmark process: {peak:,.0f} MB")
-    if hostile["crashes"] or hostile["untouched_lost"] or right != pairs or failed:
+    if hostile["crashes"] or hostile["untouched_lost"] or right != pairs or failed or leaks.hits:
         raise SystemExit(1)
 
 

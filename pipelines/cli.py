@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import sys
@@ -592,6 +593,10 @@ def _first_line(exc: BaseException) -> str:
 
 def main() -> None:
     """The console entry point: database outages end in one line and exit status 1."""
+    logging.basicConfig(
+        level=os.environ.get("JOBSWIPE_LOG_LEVEL", "WARNING").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         app()
     except psycopg.OperationalError as exc:

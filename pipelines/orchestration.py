@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -55,7 +56,7 @@ def materialize_assets(
         chosen = selection
     else:
         chosen = dg.AssetSelection.assets(*selection) if selection else None
-    return dg.materialize(
+    result = dg.materialize(
         [*(defs.assets or []), *(defs.asset_checks or [])],
         selection=chosen,
         resources=resources,
@@ -64,6 +65,21 @@ def materialize_assets(
         run_config=run_config,
         raise_on_error=True,
     )
+    _record_events(result)
+    return result
+
+
+def _record_events(result: dg.ExecuteInProcessResult) -> None:
+    """With JOBSWIPE_EVENT_LOG set, every event of the run (messages and metadata) is appended
+    there: the leak search reads what the Dagster UI would show."""
+    destination = os.environ.get("JOBSWIPE_EVENT_LOG")
+    if not destination:
+        return
+    with open(destination, "a", encoding="utf-8") as handle:
+        for event in result.all_events:
+            handle.write(
+                f"{event.event_type_value}\t{event.message}\t{event.event_specific_data!r}\n"
+            )
 
 
 def months_with_activity(target: DatabaseTarget) -> tuple[str, str] | None:

@@ -23,6 +23,9 @@ def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> Non
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JOBSWIPE_DATABASE_URL")
     }
     env["JOBSWIPE_STATE_DIR"] = str(tmp_path / "state")
+    # The leak search below reads everything a DEBUG run logs and every event of its runs.
+    env["JOBSWIPE_LOG_LEVEL"] = "DEBUG"
+    env["JOBSWIPE_EVENT_LOG"] = str(tmp_path / "events.log")
     completed = subprocess.run(
         ["make", "--no-print-directory", "demo"],
         cwd=PROJECT_ROOT,
@@ -47,3 +50,19 @@ def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> Non
     assert (tmp_path / "state" / "artifacts" / "application_funnel.png").read_bytes()[
         :4
     ] == b"\x89PNG"
+
+    assert_no_pii_leaks(
+        tmp_path / "state",
+        [("demo output", output), ("Dagster events", (tmp_path / "events.log").read_text())],
+    )
+
+
+def assert_no_pii_leaks(state: Path, texts: list[tuple[str, str]]) -> None:
+    """Zero hits: the simulated users' emails, names and phones and the PII key appear in no
+    log line, run event, mart, staging view, reject, registry text or artifact (plots too)."""
+    from tests.hostile.leaks import scan_state
+
+    report = scan_state(state, texts)
+    assert report.secrets > 300 and report.planted_found  # the search can find a leak
+    assert {where: found[:3] for where, found in report.found.items()} == {}
+    assert report.haystacks > 20
