@@ -7,6 +7,7 @@ session creates is dropped at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import tempfile
@@ -22,7 +23,11 @@ from pipelines.db.connection import DatabaseTarget
 from pipelines.db.crypto import PiiCipher, new_key_spec
 from pipelines.db.embedded import start_embedded_server
 from pipelines.db.migrate import upgrade
+from pipelines.ingest.load import feed_files, ingest_file
+from pipelines.scoring.service import score_and_recommend, train_and_register
+from pipelines.simulate.writer import write_simulation
 
+FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 DEFAULT_TEST_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Keys, landing files, compiled models and plots of a test session stay out of the user's home.
 os.environ.setdefault("JOBSWIPE_STATE_DIR", tempfile.mkdtemp(prefix="jobswipe-test-state-"))
@@ -108,3 +113,30 @@ def conn(migrated_db: DatabaseTarget) -> Iterator[psycopg.Connection]:
 @pytest.fixture(scope="session")
 def cipher() -> PiiCipher:
     return PiiCipher.from_spec(new_key_spec("test-k1"))
+
+
+@pytest.fixture(scope="session")
+def scored_template(databases, migrated_template, cipher, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Postings, six simulated months, a champion model and its scores."""
+    target = databases.clone(migrated_template, "faults")
+    for path in feed_files(FEEDS):
+        ingest_file(target, path)
+    write_simulation(
+        target, seed=5, scale_name="small", months=6, cipher=cipher, start=dt.date(2025, 1, 1)
+    )
+    train_and_register(
+        target, validation_month=dt.date(2025, 6, 1), plots_dir=tmp_path_factory.mktemp("plots")
+    )
+    score_and_recommend(target)
+    # Retention has work to do: a long-deleted account and events past three years.
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            "UPDATE users SET is_deleted = true, deleted_at = now() - interval '8 years' "
+            "WHERE id IN (SELECT id FROM users ORDER BY created_at LIMIT 3)"
+        )
+        conn.execute(
+            'INSERT INTO analytics_events (event_type, event_category, event_name, "timestamp") '
+            "SELECT 'system', 'test', 'old_event', now() - interval '4 years' "
+            "FROM generate_series(1, 50)"
+        )
+    return target

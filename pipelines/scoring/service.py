@@ -253,6 +253,14 @@ def score_and_recommend(
         # (a crash loses the whole rescoring, which simply runs again).
         cur.execute("SET LOCAL synchronous_commit = off")
         hold_writer_lock(cur, Writer.SCORES)
+        cur.execute(statement("posting_quality"))
+        postings_updated = cur.rowcount
+        cur.execute("DELETE FROM recommendations")
+        failpoint("scoring.recommendations")
+        copy_frame(cur, "recommendations", recommendations)
+        # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for
+        # this transaction to learn whether the duplicate is real, so the rows stay locked
+        # for the shortest time the all-or-nothing write allows (docs/reliability.md).
         updated = write_swipe_scores(cur, scores, scored_at)
         failpoint("scoring.write_back")
         if full:
@@ -260,11 +268,6 @@ def score_and_recommend(
                 statement("registry_mark_swipes_scored"),
                 {"scored_at": scored_at, "version": version},
             )
-        cur.execute(statement("posting_quality"))
-        postings_updated = cur.rowcount
-        cur.execute("DELETE FROM recommendations")
-        failpoint("scoring.recommendations")
-        copy_frame(cur, "recommendations", recommendations)
     return ScoringReport(
         version,
         full,

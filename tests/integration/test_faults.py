@@ -18,11 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from pipelines.db.connection import DatabaseTarget
-from pipelines.ingest.load import feed_files, ingest_file
-from pipelines.scoring.service import score_and_recommend, train_and_register
+from pipelines.ingest.load import ingest_file
+from pipelines.scoring.service import score_and_recommend
 from pipelines.simulate.writer import write_simulation
 
 JOBSWIPE = Path(sys.executable).with_name("jobswipe")
@@ -123,33 +122,6 @@ def big_feed(path: Path, rows: int = 3_000) -> Path:
             )
         writer.writerow(["", "Broken", "", "", "", ""])  # one reject, so quarantine is covered
     return path
-
-
-@pytest.fixture(scope="module")
-def scored_template(databases, migrated_template, cipher, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """Postings, six simulated months, a champion model and its scores."""
-    target = databases.clone(migrated_template, "faults")
-    for path in feed_files(FEEDS):
-        ingest_file(target, path)
-    write_simulation(
-        target, seed=5, scale_name="small", months=6, cipher=cipher, start=dt.date(2025, 1, 1)
-    )
-    train_and_register(
-        target, validation_month=dt.date(2025, 6, 1), plots_dir=tmp_path_factory.mktemp("plots")
-    )
-    score_and_recommend(target)
-    # Retention has work to do: a long-deleted account and events past three years.
-    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
-        conn.execute(
-            "UPDATE users SET is_deleted = true, deleted_at = now() - interval '8 years' "
-            "WHERE id IN (SELECT id FROM users ORDER BY created_at LIMIT 3)"
-        )
-        conn.execute(
-            'INSERT INTO analytics_events (event_type, event_category, event_name, "timestamp") '
-            "SELECT 'system', 'test', 'old_event', now() - interval '4 years' "
-            "FROM generate_series(1, 50)"
-        )
-    return target
 
 
 def test_sigkill_mid_ingest(databases, migrated_template, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
