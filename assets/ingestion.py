@@ -1,5 +1,6 @@
 """Job postings from feed files into companies and job_postings, with data-quality checks."""
 
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -48,7 +49,7 @@ class IngestConfig(dg.Config):
 )
 def job_postings(
     context: dg.AssetExecutionContext, config: IngestConfig, postgres: PostgresResource
-):  # type: ignore[no-untyped-def]
+):
     target = postgres.target()
     try:
         mapping_file = (
@@ -65,16 +66,15 @@ def job_postings(
     for path in paths:
         try:
             result = with_retries(
-                lambda path=path: ingest_file(
+                partial(
+                    ingest_file,
                     target,
                     path,
                     mapping_file=mapping_file,
                     force=config.force,
                     batch_rows=config.batch_rows,
                     validate=validate_postings,
-                    on_batch=lambda read, loaded, name=path.name: context.log.info(
-                        "%s: %d rows read, %d loaded", name, read, loaded
-                    ),
+                    on_batch=partial(_log_progress, context, path.name),
                 ),
                 what=f"ingest {path.name}",
             )
@@ -144,6 +144,10 @@ def job_postings(
     )
 
 
+def _log_progress(context: dg.AssetExecutionContext, name: str, read: int, loaded: int) -> None:
+    context.log.info("%s: %d rows read, %d loaded", name, read, loaded)
+
+
 def _paths_to_ingest(config: IngestConfig, postgres: PostgresResource) -> list[Path]:
     """Configured paths must exist inside the allowed roots (the landing directory, the sample
     feeds, JOBSWIPE_INGEST_ROOTS): run config typed into the UI never reads elsewhere."""
@@ -177,7 +181,7 @@ ingest_job = dg.define_asset_job(
     minimum_interval_seconds=60,
     description="New files in the landing directory, once each (by content hash).",
 )
-def landing_directory_sensor(context: dg.SensorEvaluationContext, postgres: PostgresResource):  # type: ignore[no-untyped-def]
+def landing_directory_sensor(context: dg.SensorEvaluationContext, postgres: PostgresResource):
     from pipelines.db.connection import connect
     from pipelines.ingest.load import already_loaded, file_fingerprint
 

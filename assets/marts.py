@@ -83,7 +83,7 @@ def jobswipe_dbt(
     dbt: DbtCliResource,
     postgres: PostgresResource,
     config: MartsConfig,
-):  # type: ignore[no-untyped-def]
+):
     use_database(postgres.target())
     if config.full_refresh:
         context.log.info("full refresh of every mart")
@@ -109,7 +109,7 @@ marts_job = dg.define_asset_job(
     execution_timezone="UTC",
     description="Previous and current month, daily.",
 )
-def marts_daily_schedule(context: dg.ScheduleEvaluationContext):  # type: ignore[no-untyped-def]
+def marts_daily_schedule(context: dg.ScheduleEvaluationContext):
     from pipelines.partitions import months_to_refresh
 
     today = context.scheduled_execution_time.date()

@@ -38,7 +38,7 @@ MODEL_GROUP = "match_model"
         ),
     ],
 )
-def match_model(context: dg.AssetExecutionContext, postgres: PostgresResource):  # type: ignore[no-untyped-def]
+def match_model(context: dg.AssetExecutionContext, postgres: PostgresResource):
     month = dt.date.fromisoformat(context.partition_key)
     report = train_and_register(
         postgres.target(), validation_month=month, plots_dir=postgres.settings().artifacts_dir
@@ -99,7 +99,7 @@ class ScoringConfig(dg.Config):
         )
     ],
 )
-def match_scores(  # type: ignore[no-untyped-def]
+def match_scores(
     context: dg.AssetExecutionContext, config: ScoringConfig, postgres: PostgresResource
 ):
     target = postgres.target()
@@ -152,7 +152,7 @@ scoring_job = dg.define_asset_job("score_matches", selection=dg.AssetSelection.a
     execution_timezone="UTC",
     description="Retrain monthly, validating on the month just ended.",
 )
-def monthly_retraining_schedule(context: dg.ScheduleEvaluationContext):  # type: ignore[no-untyped-def]
+def monthly_retraining_schedule(context: dg.ScheduleEvaluationContext):
     first_of_month = context.scheduled_execution_time.date().replace(day=1)
     previous = (first_of_month - dt.timedelta(days=1)).replace(day=1)
     return dg.RunRequest(run_key=previous.isoformat(), partition_key=previous.isoformat())
@@ -164,5 +164,5 @@ def monthly_retraining_schedule(context: dg.ScheduleEvaluationContext):  # type:
     request_job=scoring_job,
     description="Rescore after every successful ingest and every training run.",
 )
-def rescore_after_ingest_or_training(context: dg.RunStatusSensorContext):  # type: ignore[no-untyped-def]
+def rescore_after_ingest_or_training(context: dg.RunStatusSensorContext):
     return dg.RunRequest(run_key=f"after-{context.dagster_run.run_id}")

@@ -15,6 +15,7 @@ import logging
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.special import expit
@@ -28,7 +29,7 @@ PARITY_TOLERANCE = 1e-9
 
 @dataclass
 class CompiledScorer:
-    predictor: object
+    predictor: Any
     slope: float
     intercept: float
 
@@ -39,7 +40,7 @@ class CompiledScorer:
             self.predictor.predict(
                 tl2cgen.DMatrix(np.ascontiguousarray(x, dtype=np.float64)), pred_margin=True
             )
-        ).reshape(-1)  # type: ignore[attr-defined]
+        ).reshape(-1)
         # sklearn's sigmoid calibration: p = 1 / (1 + exp(a * f + b)).
         return expit(-(self.slope * margin + self.intercept))
 

@@ -50,7 +50,7 @@ def calibration_plot(labels: np.ndarray, probabilities: np.ndarray) -> bytes:
 
 def score_distribution_plot(labels: np.ndarray, probabilities: np.ndarray) -> bytes:
     figure, axis = plt.subplots(figsize=(6, 4))
-    bins = np.linspace(0, 100, 41)
+    bins = np.linspace(0, 100, 41).tolist()
     axis.hist(probabilities[labels == 0] * 100, bins=bins, alpha=0.6, label="left swipes")
     axis.hist(probabilities[labels == 1] * 100, bins=bins, alpha=0.6, label="right swipes")
     axis.set(

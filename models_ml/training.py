@@ -87,7 +87,7 @@ def train_model(frame: pl.DataFrame, validation_month: dt.date, seed: int = 7) -
     # the ranking the feed is made of.
     calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid")
     calibrated.fit(matrix(calibration_part), calibration_part.get_column("label").to_numpy())
-    prior = float(train.get_column("label").mean())
+    prior = float(train.get_column("label").to_numpy().mean())
     surrogate = LinearSurrogate.fit(
         matrix(train.sample(min(train.height, 50_000), seed=seed)), booster
     )

@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +26,7 @@ from pipelines.db.admin import ensure_database
 from pipelines.db.connection import DatabaseTarget, connect, resolve_target
 from pipelines.db.crypto import PiiCipher
 from pipelines.db.pii import rotate_keys
+from pipelines.db.queries import scalar
 from pipelines.db.retry import with_retries
 from pipelines.db.summary import summarize
 from pipelines.months import parse_month
@@ -256,7 +258,7 @@ def model_score(
 
 def print_models(target: DatabaseTarget, limit: int) -> None:
     with connect(target) as conn:
-        if conn.execute("SELECT to_regclass('model_registry')").fetchone()[0] is None:  # type: ignore[index]
+        if scalar(conn, "SELECT to_regclass('model_registry')") is None:
             return
         rows = conn.execute(
             read_sql("pipelines.scoring.sql", "registry_list"), {"limit": limit}
@@ -436,9 +438,7 @@ def ingest(
         for path in located:
             try:
                 r = with_retries(
-                    lambda path=path: ingest_file(
-                        target, path, mapping_file=mapping_file, force=force
-                    ),
+                    partial(ingest_file, target, path, mapping_file=mapping_file, force=force),
                     what=f"ingest {path.name}",
                 )
             except IngestError as exc:
@@ -527,12 +527,7 @@ def render_funnel(target: DatabaseTarget) -> Path | None:
     from models_ml.plots import funnel_plot
 
     with connect(target) as conn:
-        if (
-            conn.execute("SELECT to_regclass('marts.mart_application_funnel_monthly')").fetchone()[
-                0
-            ]
-            is None
-        ):  # type: ignore[index]
+        if scalar(conn, "SELECT to_regclass('marts.mart_application_funnel_monthly')") is None:
             return None
         rows = conn.execute(read_sql("pipelines.db.sql", "application_funnel")).fetchall()
     if not rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import dagster as dg
 
@@ -22,7 +23,9 @@ class PlatformRun:
 
     def record(self, result: dg.ExecuteInProcessResult) -> None:
         self.materialized += [
-            e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+            e.asset_key.to_user_string()
+            for e in result.get_asset_materialization_events()
+            if e.asset_key is not None
         ]
         for evaluation in result.get_asset_check_evaluations():
             if evaluation.passed:
@@ -52,12 +55,14 @@ def materialize_assets(
         **(defs.resources or {}),
         "postgres": PostgresResource(database_url=target.sqlalchemy_url),
     }
+    chosen: dg.AssetSelection | None
     if isinstance(selection, dg.AssetSelection):
         chosen = selection
     else:
         chosen = dg.AssetSelection.assets(*selection) if selection else None
+    definitions: list[Any] = [*(defs.assets or []), *(defs.asset_checks or [])]
     result = dg.materialize(
-        [*(defs.assets or []), *(defs.asset_checks or [])],
+        definitions,
         selection=chosen,
         resources=resources,
         partition_key=partition_key,

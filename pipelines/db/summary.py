@@ -8,6 +8,7 @@ import psycopg
 from psycopg import sql
 
 from pipelines.db.models import SEED_TABLES
+from pipelines.db.queries import scalar
 
 
 @dataclass(frozen=True)
@@ -23,19 +24,17 @@ class SchemaSummary:
 def summarize(conn: psycopg.Connection, extra_tables: tuple[str, ...] = ()) -> SchemaSummary:
     revision_row = (
         conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        if conn.execute("SELECT to_regclass('alembic_version')").fetchone()[0]
+        if scalar(conn, "SELECT to_regclass('alembic_version')")
         else None
-    )  # type: ignore[index]
+    )
     counts = {}
     for table in (*SEED_TABLES, *extra_tables):
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
+        if scalar(conn, "SELECT to_regclass(%s)", (table,)) is None:
             continue
         counts[table] = int(
-            conn.execute(
-                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            ).fetchone()[0]
-        )  # type: ignore[index]
-    partitions = dict(
+            scalar(conn, sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+        )
+    partitions: dict[str, int] = dict(
         conn.execute(
             """SELECT parent.relname, count(*) FROM pg_inherits i
                  JOIN pg_class parent ON parent.oid = i.inhparent
@@ -43,13 +42,11 @@ def summarize(conn: psycopg.Connection, extra_tables: tuple[str, ...] = ()) -> S
                 GROUP BY parent.relname"""
         ).fetchall()
     )
-    enum_types = conn.execute("SELECT count(DISTINCT enumtypid) FROM pg_enum").fetchone()[0]  # type: ignore[index]
-    indexes = conn.execute(
-        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"
-    ).fetchone()[0]  # type: ignore[index]
+    enum_types = scalar(conn, "SELECT count(DISTINCT enumtypid) FROM pg_enum")
+    indexes = scalar(conn, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'")
     return SchemaSummary(
         revision=revision_row[0] if revision_row else None,
-        server_version=str(conn.execute("SHOW server_version").fetchone()[0]),  # type: ignore[index]
+        server_version=str(scalar(conn, "SHOW server_version")),
         row_counts=counts,
         partitions={k: int(v) for k, v in partitions.items()},
         enum_types=int(enum_types),

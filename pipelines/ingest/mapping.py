@@ -91,10 +91,10 @@ def map_columns(
         if field in mapping:
             continue
         for alias in aliases:
-            column = by_normalised.get(alias)
-            if column is not None and column not in taken:
-                mapping[field] = column
-                taken.add(column)
+            found = by_normalised.get(alias)
+            if found is not None and found not in taken:
+                mapping[field] = found
+                taken.add(found)
                 break
     missing = [field for field in REQUIRED if field not in mapping]
     if missing:

@@ -77,7 +77,7 @@ def training_frame(snapshot: Snapshot, text: TextIndex | None = None) -> pl.Data
             schema={**{f: pl.Float64 for f in FEATURES}, "label": pl.Int64, "relevance": pl.Int64}
         )
     text = text or snapshot.text_index()
-    prior = float(swipes.get_column("label").mean())
+    prior = float(swipes.get_column("label").to_numpy().mean())
     content = content_features(
         swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
         snapshot.users,

@@ -340,7 +340,11 @@ def recommend(
             strict=True,
         )
     )
-    prior = float(snapshot.swipes.get_column("label").mean()) if snapshot.swipes.height else 0.3
+    prior = (
+        float(snapshot.swipes.get_column("label").to_numpy().mean())
+        if snapshot.swipes.height
+        else 0.3
+    )
     posting_rows = np.array([text.posting_ids[p] for p in open_postings])
     popular = _popular(snapshot, open_postings)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

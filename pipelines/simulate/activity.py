@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -44,6 +45,11 @@ TABLE_CODES = {
 GLOBAL = 0xFFF  # month field of ids for entities that exist across months
 PLAN_NAMES = ("FREE", "BASIC", "PRO", "ENTERPRISE")
 MICROS_PER_DAY = 86_400_000_000
+
+
+def or_none(mask: Any, values: Any) -> np.ndarray:
+    """``values`` where ``mask`` holds, else None (an object array, as np.where gives)."""
+    return np.where(mask, values, np.array(None, dtype=object))
 
 
 def ids(world: World, table: str, month: int, indices: np.ndarray | range) -> np.ndarray:
@@ -357,7 +363,7 @@ def _postings(ctx: _MonthContext) -> pl.DataFrame:
                 pl.Int64, strict=False
             ),
             "currency": currency,
-            "salary_type": np.where(has_salary, p.salary_type[idx], None),
+            "salary_type": or_none(has_salary, p.salary_type[idx]),
             "external_id": [f"sim:{w.key}:{i}" for i in idx],
             "source": np.full(len(idx), "MANUAL"),
             "source_url": [f"https://jobs.example.com/{w.key}/{i}" for i in idx],
@@ -472,10 +478,8 @@ def _new_users(
             "user_id": uid,
             "plan": np.array(PLAN_NAMES, dtype=object)[plan],
             "status": np.where(trial, "TRIALING", "ACTIVE"),
-            "stripe_customer_id": np.where(plan > 0, [f"cus_{w.id_prefix}{i}" for i in new], None),
-            "stripe_subscription_id": np.where(
-                plan > 0, [f"sub_{w.id_prefix}{i}" for i in new], None
-            ),
+            "stripe_customer_id": or_none(plan > 0, [f"cus_{w.id_prefix}{i}" for i in new]),
+            "stripe_subscription_id": or_none(plan > 0, [f"sub_{w.id_prefix}{i}" for i in new]),
             "current_period_start": created,
             "current_period_end": period_end,
             "trial_start": np.where(trial, created, np.datetime64("NaT")),
@@ -764,9 +768,7 @@ def _applications(
                 screened | rejected, ctx.clock.at(np.nan_to_num(response_day)), nat
             ),
             "interview_at": np.where(interviewed, ctx.clock.at(np.nan_to_num(interview_day)), nat),
-            "automation_status": np.where(
-                automated, np.where(automation_ok, "SUCCEEDED", "FAILED"), None
-            ),
+            "automation_status": or_none(automated, np.where(automation_ok, "SUCCEEDED", "FAILED")),
             "automation_attempts": np.where(automated, np.where(automation_ok, 1, 3), 0),
             "response_time": np.where(
                 screened | rejected,
@@ -781,9 +783,8 @@ def _applications(
     ).with_columns(pl.col("response_time").cast(pl.Int64, strict=False))
     # Browser automation: a queue entry per automated application, with step logs.
     auto = np.flatnonzero(automated)
-    failure = np.where(
-        automation_ok[auto],
-        None,
+    failure = or_none(
+        ~automation_ok[auto],
         rng.choice(np.array(v.AUTOMATION_FAILURES), size=len(auto), p=[0.35, 0.25, 0.2, 0.1, 0.1]),
     )
     queue_ids = ctx.ids("application_queue", len(auto))
@@ -839,7 +840,7 @@ def _applications(
             "action": np.array(
                 ["navigate", "click", "type", "upload", "type", "solve", "click"], dtype=object
             )[step_no],
-            "error_type": np.where(failed_step, failure[log_entry] if len(auto) else None, None),
+            "error_type": or_none(failed_step, failure[log_entry] if len(auto) else None),
             "execution_time": exec_ms,
             "memory_usage": np.round(rng.normal(180e6, 30e6, size=len(log_entry))).astype(np.int64),
             "page_url": [f"https://jobs.example.com/apply/{i}" for i in log_entry],
@@ -1071,7 +1072,7 @@ def _usage(ctx: _MonthContext, swipes: _Swipes, applications: pl.DataFrame) -> p
                 ctx.world,
                 "subscriptions",
                 GLOBAL,
-                [user_index[x] for x in daily.get_column("user_id")],
+                np.array([user_index[x] for x in daily.get_column("user_id")]),
             ),
             dtype=pl.String,
         ),

@@ -19,8 +19,11 @@ def run_sql_file(name: str) -> None:
     dbapi_connection = op.get_bind().connection.dbapi_connection
     if dbapi_connection is None:
         raise RuntimeError("the migration has no database connection")
-    with dbapi_connection.cursor() as cursor:
+    cursor = dbapi_connection.cursor()
+    try:
         cursor.execute(sql)
+    finally:
+        cursor.close()
 
 
 def sql_revision(revision: str) -> tuple[Callable[[], None], Callable[[], None]]:
