@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench-simulate bench-ingest bench-marts bench-model bench-reliability
+.PHONY: demo test lint install bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ bench-model: $(STAMP)
 # Reliability: employer attribution on a board-URL export, 10,000+ corrupted feeds, RLS and roles.
 bench-reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
+
+# The app's workload (16 RLS connections) idle and beside an ingest, a mart month and a full write-back.
+bench-load: $(STAMP)
+	$(BIN)/python -m benchmarks.app_load --nice 10

@@ -36,6 +36,7 @@ from psycopg import errors, sql
 
 from benchmarks.common import benchmark_server, console, scratch_database
 from pipelines.db.connection import DatabaseTarget
+from pipelines.db.migrate import upgrade
 
 CONNECTIONS = 16
 MIX = (("swipe", 0.5), ("application", 0.2), ("recommendations", 0.3))
@@ -177,6 +178,7 @@ async def run_load(
     seconds: float,
     seed: int = 1,
     until: Callable[[], bool] | None = None,
+    min_seconds: float = 0.0,
 ) -> LoadResult:
     """Requests at ``rate`` per second for ``seconds``, or until ``until()`` says the work it
     runs beside is done (bounded either way: the loop stops by itself)."""
@@ -218,7 +220,12 @@ async def run_load(
     tasks = []
     total = int(rate * seconds)
     for index in range(total):
-        if until is not None and index % 50 == 0 and until():
+        if (
+            until is not None
+            and index % 50 == 0
+            and time.perf_counter() - began >= min_seconds
+            and until()
+        ):
             break
         due = began + index / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
@@ -234,8 +241,37 @@ async def run_load(
     return result
 
 
+STEPS = ("ingest", "marts", "write-back")
+
+
+def database_exists(server: DatabaseTarget, name: str) -> bool:
+    with psycopg.connect(**server.libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            is not None
+        )
+
+
+def clone(server: DatabaseTarget, source: str, destination: str) -> None:
+    """``destination`` becomes a copy of ``source`` (dropped first when it exists)."""
+    with psycopg.connect(**server.libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(destination))
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(destination), sql.Identifier(source)
+            )
+        )
+
+
 def pipeline_processes(
-    target: DatabaseTarget, work: Path, postings: int, month: dt.date, nice: int = 0
+    target: DatabaseTarget,
+    work: Path,
+    postings: int,
+    month: dt.date,
+    nice: int = 0,
+    steps: set[str] | None = None,
 ) -> list[subprocess.Popen[str]]:
     """Ingest of N postings, one mart month, a full score write-back: all at once."""
     url = f"postgresql://{target.user}@{target.host}:{target.port}/{target.database}"
@@ -256,10 +292,15 @@ def pipeline_processes(
     def lower_priority() -> None:
         os.nice(nice)
 
+    commands = {
+        "ingest": [jobswipe, "ingest", str(feed)],
+        "marts": [sys.executable, "-c", dbt],
+        "write-back": [jobswipe, "model", "score", "--full"],
+    }
     return [
-        subprocess.Popen([jobswipe, "ingest", str(feed)], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, preexec_fn=lower_priority),
-        subprocess.Popen([sys.executable, "-c", dbt], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, preexec_fn=lower_priority),
-        subprocess.Popen([jobswipe, "model", "score", "--full"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, preexec_fn=lower_priority),
+        subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, preexec_fn=lower_priority)
+        for step, command in commands.items()
+        if steps is None or step in steps
     ]  # fmt: skip
 
 
@@ -325,20 +366,41 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="idle phase length")
     parser.add_argument("--postings", type=int, default=100_000)
     parser.add_argument("--nice", type=int, default=0, help="niceness of the pipeline processes")
+    parser.add_argument(
+        "--only", choices=("ingest", "marts", "write-back"), action="append",
+        help="run only these pipeline steps beside the load (repeatable; default: all three)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--keep-world", action="store_true",
+        help="prepare the world once into a template database and reuse it on later runs",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     server = benchmark_server()
+    template = f"jobswipe_load_world_{args.scale}_{args.months}"
     with (
-        scratch_database(server, f"load_{secrets.token_hex(2)}") as admin,
+        scratch_database(server, f"load_{secrets.token_hex(2)}", migrate=False) as admin,
         tempfile.TemporaryDirectory() as work,
     ):
-        console.print(f"preparing a {args.scale} world ({args.months} months), model and scores...")
-        month = prepare(admin, args.scale, args.months)
+        if args.keep_world and database_exists(server, template):
+            console.print(f"reusing the prepared world in {template}")
+            clone(server, template, admin.database)
+            month = dt.date(2025, args.months, 1)
+        else:
+            console.print(
+                f"preparing a {args.scale} world ({args.months} months), model and scores..."
+            )
+            upgrade(admin)
+            month = prepare(admin, args.scale, args.months)
+            if args.keep_world:
+                clone(server, admin.database, template)
         app = app_login(admin)
         world = load_world(admin)
         idle = asyncio.run(
             run_load(app, admin, world, phase="idle", rate=args.rate, seconds=args.seconds)
         )
-        processes = pipeline_processes(admin, Path(work), args.postings, month, args.nice)
+        processes = pipeline_processes(
+            admin, Path(work), args.postings, month, args.nice, set(args.only or STEPS)
+        )
         began = time.perf_counter()
         busy = asyncio.run(
             run_load(app, admin, world, phase="busy", rate=args.rate, seconds=1_800, seed=2,

@@ -26,7 +26,7 @@ def test_app_workload_idle_and_beside_an_ingest(databases, scored_template, tmp_
     ingest.start()
     busy = asyncio.run(
         run_load(app, target, world, phase="busy", rate=60, seconds=30, seed=2,
-                 until=lambda: not ingest.is_alive())
+                 until=lambda: not ingest.is_alive(), min_seconds=3)
     )  # fmt: skip
     ingest.join(timeout=300)
     for result in (idle, busy):
