@@ -12,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.db.connection import DBT_APPLICATION_NAME, reniced_sessions
 from pipelines.dbt import dbt_project, ensure_manifest, use_database
 from pipelines.partitions import dbt_vars_for_window, monthly_partitions
 from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
@@ -93,7 +94,8 @@ def jobswipe_dbt(
         dbt_vars = dbt_vars_for_window(window.start, window.end)
         context.log.info("building months [%s, %s)", dbt_vars["min_date"], dbt_vars["max_date"])
         args = ["build", "--vars", json.dumps(dbt_vars)]
-    yield from dbt.cli(args, context=context).stream()
+    with reniced_sessions(postgres.target(), DBT_APPLICATION_NAME):
+        yield from dbt.cli(args, context=context).stream()
 
 
 marts_job = dg.define_asset_job(

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import nullcontext
 from functools import cache
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from pipelines.db.connection import DatabaseTarget
+from pipelines.db.connection import DBT_APPLICATION_NAME, DatabaseTarget, reniced_sessions
 from pipelines.settings import get_settings
+
+# The database dbt was last pointed at (use_database), for renicing its sessions.
+_current_target: DatabaseTarget | None = None
 
 
 @cache
@@ -28,12 +32,23 @@ def dbt_executable() -> str:
 
 def use_database(target: DatabaseTarget) -> None:
     """Point dbt's profile (environment variables) at this database for this process."""
+    global _current_target
     os.environ.update(target.dbt_env())
+    _current_target = target
 
 
 def run_dbt(command: str, *args: str) -> None:
     """One dbt command on the project (``dbt <command> --project-dir ... <args>``)."""
     project = dbt_project()
+    with (
+        reniced_sessions(_current_target, DBT_APPLICATION_NAME)
+        if _current_target
+        else nullcontext()
+    ):
+        _run(project, command, *args)
+
+
+def _run(project: DbtProject, command: str, *args: str) -> None:
     subprocess.run(  # noqa: S603 - the virtualenv's own dbt, with the project's arguments
         [
             dbt_executable(),

@@ -8,6 +8,7 @@ Every consumer (SQLAlchemy, psycopg COPY, Alembic, dbt) derives its settings fro
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,6 +90,8 @@ class DatabaseTarget:
             "JOBSWIPE_DB_USER": self.user,
             "JOBSWIPE_DB_PASSWORD": self.password,
             "JOBSWIPE_DB_NAME": self.database,
+            # dbt's sessions are recognisable (and reniced with batch work).
+            "JOBSWIPE_DB_APPLICATION_NAME": DBT_APPLICATION_NAME,
         }
 
     def describe(self) -> str:
@@ -106,6 +109,12 @@ def resolve_target(settings: Settings | None = None) -> DatabaseTarget:
 APPLICATION_NAME = os.environ.get("JOBSWIPE_APPLICATION_NAME", "jobswipe")
 
 
+DBT_APPLICATION_NAME = "jobswipe-dbt"
+# Batch work yields the CPU to the app: JOBSWIPE_BATCH_NICE=<n> lowers the priority of the
+# pipeline's own process and, when the server runs on this host and allows it, of its backends.
+BATCH_NICE = int(os.environ.get("JOBSWIPE_BATCH_NICE", "0") or 0)
+
+
 @contextmanager
 def connect(target: DatabaseTarget, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
     """A psycopg connection; commits on success and rolls back on error (unless autocommit)."""
@@ -114,9 +123,62 @@ def connect(target: DatabaseTarget, *, autocommit: bool = False) -> Iterator[psy
         autocommit=autocommit,
         application_name=APPLICATION_NAME,
     ) as conn:
+        if BATCH_NICE:
+            lower_backend_priority(conn, BATCH_NICE)
         yield conn
+
+
+def lower_backend_priority(conn: psycopg.Connection, niceness: int) -> bool:
+    """Renice this session's backend process (local server, permitted user); False otherwise.
+
+    PostgreSQL has no per-session CPU priority; on a shared host the operating system's is the
+    one lever, the same one the pipeline's own process pulls.
+    """
+    if conn.info.host not in ("localhost", "127.0.0.1", "::1") and not conn.info.host.startswith(
+        "/"
+    ):
+        return False
+    try:
+        pid = conn.info.backend_pid
+        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), niceness))
+    except OSError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=8)
 def engine_for(target: DatabaseTarget) -> Engine:
     return create_engine(target.sqlalchemy_url, pool_pre_ping=True, future=True)
+
+
+@contextmanager
+def reniced_sessions(target: DatabaseTarget, application_name: str) -> Iterator[None]:
+    """While the block runs, sessions that another program (dbt) opens under
+    ``application_name`` get the batch priority too (with JOBSWIPE_BATCH_NICE set)."""
+    if not BATCH_NICE:
+        yield
+        return
+    stop = threading.Event()
+
+    def watch() -> None:
+        try:
+            with psycopg.connect(**target.libpq_kwargs, autocommit=True) as conn:  # type: ignore[arg-type]
+                while not stop.wait(0.25):
+                    for (pid,) in conn.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                        (application_name,),
+                    ).fetchall():
+                        try:
+                            os.setpriority(os.PRIO_PROCESS, pid, BATCH_NICE)
+                        except OSError:
+                            return  # a remote or foreign server: nothing to renice
+        except psycopg.Error:
+            return
+
+    watcher = threading.Thread(target=watch, name="renice-dbt", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
