@@ -45,9 +45,12 @@ bench-marts: $(STAMP)
 bench-model: $(STAMP)
 	$(BIN)/python -m benchmarks.match_model
 
-# Reliability: employer attribution on a board-URL export, 10,000+ corrupted feeds, RLS and roles.
+# Reliability: employer attribution on a board-URL export, 10,000+ corrupted feeds, RLS and roles,
+# faults, injection, the leak search; then the app's load beside the pipeline (docs/reliability.md).
 bench-reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
+	$(BIN)/python -m benchmarks.app_load --nice 10 --keep-world --serial
+	$(BIN)/python -m benchmarks.app_load --nice 10 --keep-world
 
 # The app's workload (16 RLS connections) idle and beside an ingest, a mart month and a full write-back.
 bench-load: $(STAMP)

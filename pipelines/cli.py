@@ -495,17 +495,28 @@ def repair_companies() -> None:
 
 
 @app.command()
-def rejects(limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20) -> None:
+def rejects(
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="also write them, with the raw record, to this CSV file"),
+    ] = None,
+) -> None:
     """The most recent quarantined rows, with their reasons."""
     with connect(_target()) as conn:
         rows = conn.execute(
             read_sql("pipelines.ingest.sql", "recent_rejects"), {"limit": limit}
         ).fetchall()
+    if csv_file is not None:
+        from pipelines.exports import write_safe_csv
+
+        written = write_safe_csv(csv_file, ("file", "row", "field", "reason", "raw_record"), rows)
+        console.print(f"wrote {written} quarantined rows to {csv_file}", soft_wrap=True)
     table = Table(title="quarantined rows (ingest_rejects)")
     for column in ("file", "row", "field", "reason"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(str(v) for v in row[:4]))
     console.print(table)
 
 

@@ -486,26 +486,12 @@ def _canonical(
     exprs.append(decimal.alias("decimal_separator"))
     canonical = frame.select(exprs)
     # Per-record limits: one oversized record is quarantined, never the file.
-    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
-        (
-            pl.col("raw_record").str.len_bytes() > limits.max_record_bytes,
-            "record",
-            pl.format(
-                "record is {} bytes; the limit is {} (JOBSWIPE_INGEST_MAX_RECORD_BYTES)",
-                pl.col("raw_record").str.len_bytes(),
-                pl.lit(limits.max_record_bytes),
-            ),
-        ),
-        (
-            pl.col("description").str.len_chars() > limits.max_description_chars,
-            "description",
-            pl.format(
-                "description is {} characters; the limit is {} (JOBSWIPE_INGEST_MAX_DESCRIPTION_CHARS)",
-                pl.col("description").str.len_chars(),
-                pl.lit(limits.max_description_chars),
-            ),
-        ),
-    ]
+    checks = [
+        _limit(pl.col("raw_record").str.len_bytes(), limits.max_record_bytes, "record", "bytes",
+               "JOBSWIPE_INGEST_MAX_RECORD_BYTES"),
+        _limit(pl.col("description").str.len_chars(), limits.max_description_chars, "description",
+               "characters", "JOBSWIPE_INGEST_MAX_DESCRIPTION_CHARS"),
+    ]  # fmt: skip
     error_field = pl.lit(None, pl.String)
     error = pl.col(READER_ERROR) if READER_ERROR in internal else pl.lit(None, pl.String)
     if READER_ERROR in internal:
@@ -532,6 +518,17 @@ def _canonical(
         )
         .otherwise(pl.col("raw_record"))
         .alias("raw_record")
+    )
+
+
+def _limit(
+    measure: pl.Expr, limit: int, field: str, unit: str, variable: str
+) -> tuple[pl.Expr, str, pl.Expr]:
+    """(over the limit?, the field, the reason) for one per-record limit."""
+    return (
+        measure > limit,
+        field,
+        pl.format(f"{field} is {{}} {unit}; the limit is {limit:,} ({variable})", measure),
     )
 
 

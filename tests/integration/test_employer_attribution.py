@@ -32,6 +32,13 @@ def write_csv(path: Path, header: list[str], records: list[list[str]]) -> Path:
     return path
 
 
+HEADER = ["title", "company", "company_url", "location"]
+
+
+def load_rows(target: DatabaseTarget, path: Path, records: list[list[str]]) -> None:
+    ingest_file(target, write_csv(path, HEADER, records))
+
+
 def employer_of_each_posting(target: DatabaseTarget) -> set[tuple[str, str]]:
     return set(
         rows(
@@ -82,15 +89,9 @@ def test_a_later_file_from_the_learned_board_with_one_employer(
     first = [
         [t, e, f"https://listings.example/c/{e}", "Remote"] for e in EMPLOYERS[:4] for t in TITLES
     ]
-    ingest_file(
-        migrated_db,
-        write_csv(tmp_path / "a.csv", ["title", "company", "company_url", "location"], first),
-    )
+    load_rows(migrated_db, tmp_path / "a.csv", first)
     later = [["Chef", "Brand New Bakery", "https://listings.example/jobs/123", "Remote"]]
-    ingest_file(
-        migrated_db,
-        write_csv(tmp_path / "b.csv", ["title", "company", "company_url", "location"], later),
-    )
+    load_rows(migrated_db, tmp_path / "b.csv", later)
     assert ("Chef", "Brand New Bakery") in employer_of_each_posting(migrated_db)
     assert rows(migrated_db, "SELECT count(*) FROM companies WHERE domain IS NOT NULL")[0][0] == 0
 
@@ -178,10 +179,7 @@ def test_repair_refiles_postings_attributed_through_a_board_domain(
     records = [
         [t, e, f"https://www.indeed.com/cmp/{e}", "Remote"] for e in EMPLOYERS[:5] for t in TITLES
     ]
-    ingest_file(
-        migrated_db,
-        write_csv(tmp_path / "x.csv", ["title", "company", "company_url", "location"], records),
-    )
+    load_rows(migrated_db, tmp_path / "x.csv", records)
     expected = employer_of_each_posting(migrated_db)
     assert len(expected) == 15
     # The state the old resolution left: the first company took the board's domain and every

@@ -195,16 +195,7 @@ def test_sigkill_mid_dbt_month(databases, scored_template) -> None:  # type: ign
         assert code == 0, output
     before = mart_rows(interrupted)
     process = dbt_month(interrupted, "2025-05-01")
-    deadline = time.monotonic() + 120
-    with psycopg.connect(**interrupted.libpq_kwargs, autocommit=True) as watcher:  # type: ignore[arg-type]
-        while time.monotonic() < deadline:
-            busy = watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND state = 'active' AND query ILIKE '%%insert into%%marts%%'"
-            ).fetchone()
-            if busy and busy[0]:
-                break
-            time.sleep(0.02)
+    session_where(interrupted, "state = 'active' AND query ILIKE '%%insert into%%marts%%'", 120)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     time.sleep(0.5)  # the server notices the dropped connection and rolls back
@@ -219,19 +210,23 @@ def test_sigkill_mid_dbt_month(databases, scored_template) -> None:  # type: ign
     assert mart_rows(interrupted) == complete
 
 
-def backend_of(target: DatabaseTarget, timeout: float = 60) -> int:
-    """The platform session holding a transaction open in this database."""
+def session_where(target: DatabaseTarget, condition: str, timeout: float = 60) -> int:
+    """The pid of the first session of this database that meets ``condition``, polled."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(**target.libpq_kwargs, autocommit=True) as watcher:  # type: ignore[arg-type]
         while time.monotonic() < deadline:
             row = watcher.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND application_name = 'jobswipe' AND state = 'idle in transaction'"
+                f"SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND {condition}"
             ).fetchone()
             if row:
                 return int(row[0])
-            time.sleep(0.05)
-    raise AssertionError("the writer never opened its transaction")
+            time.sleep(0.02)
+    raise AssertionError(f"no session ever met: {condition}")
+
+
+def backend_of(target: DatabaseTarget) -> int:
+    """The platform session holding a transaction open in this database."""
+    return session_where(target, "application_name = 'jobswipe' AND state = 'idle in transaction'")
 
 
 def test_a_terminated_backend_is_retried_and_recovers(

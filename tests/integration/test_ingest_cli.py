@@ -50,3 +50,28 @@ def test_problem_files_get_one_line_each_and_the_rest_load(
 
     readable_only = run_ingest(migrated_db, landing / "a_good.csv", landing / "b_bad_rows.csv")
     assert readable_only.returncode == 0, readable_only.stdout + readable_only.stderr
+
+
+def test_reject_listings_written_as_csv_never_carry_a_formula(
+    migrated_db: DatabaseTarget, tmp_path: Path
+) -> None:
+    import csv
+
+    feed = tmp_path / "formulas.csv"
+    feed.write_text(
+        'title,company,min_salary\n"=HYPERLINK(""http://x"")",Acme,abc\n+cmd,Globex,inf\n@SUM(A1),Initech,-5\n',
+        encoding="utf-8",
+    )
+    assert run_ingest(migrated_db, feed).returncode == 0
+    url = f"postgresql://{migrated_db.user}@{migrated_db.host}:{migrated_db.port}/{migrated_db.database}"
+    listing = tmp_path / "rejects.csv"
+    completed = subprocess.run(
+        [str(JOBSWIPE), "rejects", "--csv", str(listing)],
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    rows = list(csv.reader(listing.open(encoding="utf-8")))[1:]
+    assert len(rows) == 3
+    cells = [cell for row in rows for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert any("HYPERLINK" in cell for cell in cells)
