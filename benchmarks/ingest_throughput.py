@@ -232,6 +232,7 @@ _BASELINE_TARGET = [
         "company_name",
         "company_slug",
         "company_domain",
+        "claimed_domain",
     )
 ]
 
