@@ -859,9 +859,10 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def _salvage_error_row(document: Any, items: list[Any]) -> tuple[list[Any], str | None]:
+def _salvage_error(document: Any) -> str | None:
+    """What made a salvaged document unreadable past its last good record, if anything."""
     error = document.get(SALVAGE_ERROR) if isinstance(document, dict) else None
-    return items, error
+    return str(error) if error else None
 
 
 def _read_generic_json(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
@@ -873,9 +874,9 @@ def _read_generic_json(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame
         for item in items
     ]
     raws: list[str | None] = [None] * len(items)
-    if isinstance(document, dict) and document.get(SALVAGE_ERROR):
+    if tail := _salvage_error(document):
         records.append(None)
-        errors.append(str(document[SALVAGE_ERROR]))
+        errors.append(tail)
         raws.append(json.dumps({"unreadable_tail": True}))
     frame = _records_frame(records, errors, raws)
     mapping = _generic_mapping(feed, frame.columns)
@@ -960,7 +961,7 @@ def _greenhouse_fields(job: dict[str, Any]) -> dict[str, Any]:
 def _read_greenhouse(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
     document = _load_json(feed)
     jobs = document.get("jobs") or []
-    tail = document.get(SALVAGE_ERROR)
+    tail = _salvage_error(document)
     yield _fields_frame(feed, jobs, _greenhouse_fields, JobSource.GREENHOUSE, tail)
 
 
@@ -991,7 +992,7 @@ def _lever_fields(posting: dict[str, Any]) -> dict[str, Any]:
 
 def _read_lever(feed: FeedFile, batch_rows: int) -> Iterator[pl.DataFrame]:
     document = _load_json(feed)
-    tail = document.get(SALVAGE_ERROR) if isinstance(document, dict) else None
+    tail = _salvage_error(document)
     yield _fields_frame(feed, _json_items(document), _lever_fields, JobSource.LEVER, tail)
 
 
