@@ -1,5 +1,5 @@
 # The two commands of the README. Both set everything up on a fresh clone (a virtualenv in .venv
-# with the project and its pinned dependencies) before they run.
+# with the project and the exact, hash-checked versions of requirements.lock) before they run.
 #   make demo   the whole platform end to end (embedded PostgreSQL unless DATABASE_URL is set)
 #   make test   the full test suite (real PostgreSQL, real dbt, real Dagster)
 PYTHON ?= python3
@@ -7,15 +7,22 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
+.PHONY: demo test lint install lock screenshots bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolves requirements.lock: the newest versions inside pyproject.toml's ranges, with hashes,
+# for CPython 3.11 on x86_64 Linux (the machines and the image). Commit the result.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra deploy --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet \
+		--custom-compile-command 'make lock' -o requirements.lock
 
 demo: $(STAMP)
 	$(BIN)/jobswipe demo
