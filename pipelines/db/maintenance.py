@@ -8,6 +8,7 @@ import psycopg
 from psycopg import sql
 
 from pipelines.db.locks import Writer, hold_writer_lock
+from pipelines.settings import Settings
 
 # Partitioned table -> partition step (the key column is read from the catalog).
 PARTITIONED_TABLES: dict[str, str] = {"analytics_events": "month", "audit_logs": "quarter"}
@@ -41,6 +42,11 @@ def maintenance_window(
     this_month = today.replace(day=1)
     start = min(this_month, history_start.replace(day=1)) if history_start else this_month
     return start, add_months(this_month, months_ahead + 1)
+
+
+def partition_window_start(settings: Settings) -> dt.date:
+    """The configured window's first month: the first month the platform holds data for."""
+    return dt.date.fromisoformat(settings.first_data_month).replace(day=1)
 
 
 def stray_rows_in_default_partitions(conn: psycopg.Connection) -> dict[str, int]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     REAL,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Double,
@@ -815,3 +816,31 @@ class Recommendation(Base):
     model_version: Mapped[int] = mapped_column(Integer, ForeignKey("model_registry.version"))
     generated_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
     __table_args__ = (UniqueConstraint("user_id", "rank"),)
+
+
+class ScoringShardRun(Base):
+    """A shard the model version has fully rescored (migration 0009)."""
+
+    __tablename__ = "scoring_shard_runs"
+    model_version: Mapped[int] = mapped_column(
+        Integer, ForeignKey("model_registry.version", ondelete="CASCADE"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scored_at: Mapped[dt.datetime]
+    __table_args__ = (CheckConstraint("shard >= 0"),)
+
+
+class PipelineRunFailure(Base):
+    """A failed Dagster run, recorded by the run-failure sensor (migration 0009)."""
+
+    __tablename__ = "pipeline_run_failures"
+    run_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    job_name: Mapped[str] = mapped_column(Text)
+    partition_key: Mapped[str | None] = mapped_column(Text)
+    step_key: Mapped[str | None] = mapped_column(Text)
+    error_summary: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[dt.datetime]
+    recorded_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
+    alert_sent_at: Mapped[dt.datetime | None]
+    alert_error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("idx_run_failures_failed_at", "failed_at"),)

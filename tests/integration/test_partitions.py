@@ -5,10 +5,12 @@ import datetime as dt
 import psycopg
 
 from pipelines.db.maintenance import (
+    add_months,
     ensure_partitions,
     maintenance_window,
     stray_rows_in_default_partitions,
 )
+from pipelines.settings import get_settings
 
 
 def partition_of(conn: psycopg.Connection, table: str, key: str, value: str) -> str:
@@ -27,16 +29,43 @@ def insert_event(conn: psycopg.Connection, at: str) -> None:
     )
 
 
-def test_events_route_to_their_month_and_strays_to_default(conn: psycopg.Connection) -> None:
-    created = ensure_partitions(conn, dt.date(2024, 1, 1), dt.date(2024, 7, 1))
-    assert "analytics_events_y2024m03" in created
-    assert "audit_logs_2024q1" in created and "audit_logs_2024q2" in created
+def partitions_of(conn: psycopg.Connection, table: str) -> set[str]:
+    rows = conn.execute(
+        "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass", (table,)
+    ).fetchall()
+    return {r[0] for r in rows}
 
-    insert_event(conn, "2024-03-15 12:00:00")
+
+def test_migrated_database_has_partitions_for_the_configured_window(
+    conn: psycopg.Connection,
+) -> None:
+    """As the seed's DDL does, migrations leave real partitions, not only the defaults: from the
+    first data month (JOBSWIPE_FIRST_DATA_MONTH, 2024-01) to 3 months past this one."""
+    settings = get_settings()
+    start, end = maintenance_window(
+        dt.date.today(), settings.partitions_months_ahead, dt.date(2024, 1, 1)
+    )
+    months, quarters = partitions_of(conn, "analytics_events"), partitions_of(conn, "audit_logs")
+    month = start
+    while month < end:
+        assert f"analytics_events_y{month:%Y}m{month:%m}" in months
+        assert f"audit_logs_{month:%Y}q{(month.month - 1) // 3 + 1}" in quarters
+        month = add_months(month, 1)
+    assert {"analytics_events_default", "audit_logs_default"} <= months | quarters
+    assert ensure_partitions(conn, start, end) == []  # nothing left for maintenance to add
+
+
+def test_events_route_to_their_month_and_strays_to_default(conn: psycopg.Connection) -> None:
+    # Before the configured window, so the migration has not created these yet.
+    created = ensure_partitions(conn, dt.date(2021, 1, 1), dt.date(2021, 7, 1))
+    assert "analytics_events_y2021m03" in created
+    assert "audit_logs_2021q1" in created and "audit_logs_2021q2" in created
+
+    insert_event(conn, "2021-03-15 12:00:00")
     insert_event(conn, "2031-01-01 00:00:00")
     assert (
-        partition_of(conn, "analytics_events", '"timestamp"', "2024-03-15 12:00:00")
-        == "analytics_events_y2024m03"
+        partition_of(conn, "analytics_events", '"timestamp"', "2021-03-15 12:00:00")
+        == "analytics_events_y2021m03"
     )
     assert (
         partition_of(conn, "analytics_events", '"timestamp"', "2031-01-01 00:00:00")
@@ -44,9 +73,9 @@ def test_events_route_to_their_month_and_strays_to_default(conn: psycopg.Connect
     )
 
     conn.execute(
-        "INSERT INTO audit_logs (action, resource, created_at) VALUES ('LOGIN', 'AUTH', '2024-05-02')"
+        "INSERT INTO audit_logs (action, resource, created_at) VALUES ('LOGIN', 'AUTH', '2021-05-02')"
     )
-    assert partition_of(conn, "audit_logs", "created_at", "2024-05-02") == "audit_logs_2024q2"
+    assert partition_of(conn, "audit_logs", "created_at", "2021-05-02") == "audit_logs_2021q2"
 
 
 def test_late_partition_adopts_rows_from_default(conn: psycopg.Connection) -> None:
@@ -63,9 +92,9 @@ def test_late_partition_adopts_rows_from_default(conn: psycopg.Connection) -> No
 
 
 def test_ensure_partitions_is_idempotent(conn: psycopg.Connection) -> None:
-    first = ensure_partitions(conn, dt.date(2025, 1, 1), dt.date(2025, 4, 1))
+    first = ensure_partitions(conn, dt.date(2019, 1, 1), dt.date(2019, 4, 1))
     assert len(first) == 4  # three months, one quarter
-    assert ensure_partitions(conn, dt.date(2025, 1, 1), dt.date(2025, 4, 1)) == []
+    assert ensure_partitions(conn, dt.date(2019, 1, 1), dt.date(2019, 4, 1)) == []
 
 
 def test_partition_keys_are_in_primary_keys(conn: psycopg.Connection) -> None:
