@@ -6,7 +6,7 @@ from assets.ingestion import job_postings
 from assets.schema import partition_maintenance, transactional_schema
 from pipelines.db.crypto import PiiCipher
 from pipelines.months import parse_month
-from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
+from pipelines.resources import BULK_WRITE_POOL, WRITER_RETRY_POLICY, PostgresResource
 from pipelines.simulate.world import SCALES
 from pipelines.simulate.writer import write_simulation
 
@@ -20,6 +20,7 @@ class SimulationConfig(dg.Config):
 
 @dg.asset(
     retry_policy=WRITER_RETRY_POLICY,
+    pool=BULK_WRITE_POOL,
     group_name="app_activity",
     deps=[transactional_schema, partition_maintenance, job_postings],
     description="Users, swipes, applications, automation, subscriptions and events, month by month.",

@@ -10,7 +10,7 @@ from assets.schema import transactional_schema
 from pipelines.db.retry import with_retries
 from pipelines.ingest.load import FileResult, IngestError, feed_files, ingest_file, inside_roots
 from pipelines.ingest.quality import QualityReport, validate_postings
-from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
+from pipelines.resources import BULK_WRITE_POOL, WRITER_RETRY_POLICY, PostgresResource
 
 INGESTION_GROUP = "ingestion"
 QUALITY_CHECK = "batch_expectations"
@@ -29,6 +29,7 @@ class IngestConfig(dg.Config):
 
 @dg.asset(
     retry_policy=WRITER_RETRY_POLICY,
+    pool=BULK_WRITE_POOL,
     group_name=INGESTION_GROUP,
     deps=[transactional_schema],
     description="Companies and job postings from feed files: normalised, deduplicated, upserted.",
@@ -172,13 +173,16 @@ def _files_table(results: list[FileResult]) -> str:
 
 
 ingest_job = dg.define_asset_job(
-    "ingest_job_postings", selection=dg.AssetSelection.assets(job_postings)
+    "ingest_job_postings",
+    selection=dg.AssetSelection.assets(job_postings),
+    description="Loads the feed files named in its run config (one file per sensor run).",
 )
 
 
 @dg.sensor(
     job=ingest_job,
     minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="New files in the landing directory, once each (by content hash).",
 )
 def landing_directory_sensor(context: dg.SensorEvaluationContext, postgres: PostgresResource):

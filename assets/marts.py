@@ -15,7 +15,7 @@ from dagster_dbt import (
 from pipelines.db.connection import DBT_APPLICATION_NAME, reniced_sessions
 from pipelines.dbt import dbt_project, ensure_manifest, use_database
 from pipelines.partitions import dbt_vars_for_window, monthly_partitions
-from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
+from pipelines.resources import DBT_POOL, WRITER_RETRY_POLICY, PostgresResource
 
 # Which platform asset produces each transactional table the marts read.
 SOURCE_PRODUCERS = {
@@ -24,8 +24,8 @@ SOURCE_PRODUCERS = {
     "job_posting_sources": "job_postings",
 }
 ACTIVITY_ASSET = "app_activity"
-# Tables the match-score model writes to as well (scores on swipes).
-SCORED_TABLES = {"user_job_swipes"}
+# Tables the match-score side writes to as well: scores on swipes, counters and quality on postings.
+ALSO_WRITTEN_BY = {"user_job_swipes": ["match_scores"], "job_postings": ["posting_quality"]}
 
 
 class JobSwipeTranslator(DagsterDbtTranslator):
@@ -55,7 +55,7 @@ def transactional_tables() -> list[dg.AssetSpec]:
             key=table_key(table),
             deps=[
                 SOURCE_PRODUCERS.get(table, ACTIVITY_ASSET),
-                *(["match_scores"] if table in SCORED_TABLES else []),
+                *ALSO_WRITTEN_BY.get(table, []),
             ],
             group_name="transactional_tables",
             description=f"public.{table} in the transactional schema.",
@@ -74,6 +74,7 @@ class MartsConfig(dg.Config):
     partitions_def=monthly_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
     retry_policy=WRITER_RETRY_POLICY,
+    pool=DBT_POOL,
     dagster_dbt_translator=JobSwipeTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
@@ -102,6 +103,7 @@ marts_job = dg.define_asset_job(
     "build_marts",
     selection=dg.AssetSelection.assets(jobswipe_dbt),
     partitions_def=monthly_partitions(),
+    description="dbt build (models and tests) of the staging views and marts for a month range.",
 )
 
 
@@ -109,6 +111,7 @@ marts_job = dg.define_asset_job(
     job=marts_job,
     cron_schedule="0 3 * * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Previous and current month, daily.",
 )
 def marts_daily_schedule(context: dg.ScheduleEvaluationContext):

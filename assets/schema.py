@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipelines.db import gdpr, maintenance
 from pipelines.db.migrate import current_revision, head_revision, upgrade
-from pipelines.resources import WRITER_RETRY_POLICY, PostgresResource
+from pipelines.resources import BULK_WRITE_POOL, WRITER_RETRY_POLICY, PostgresResource
 
 SCHEMA_GROUP = "transactional_schema"
 
@@ -73,6 +73,7 @@ def default_partitions_empty(postgres: PostgresResource) -> dg.AssetCheckResult:
 @dg.asset(
     retry_policy=WRITER_RETRY_POLICY,
     group_name=SCHEMA_GROUP,
+    pool=BULK_WRITE_POOL,
     deps=[transactional_schema],
     description="GDPR retention: cleanup_expired_data() (the seed's pg_cron job, run by Dagster).",
 )

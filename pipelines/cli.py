@@ -62,7 +62,7 @@ def _month_option(value: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter(str(exc), param_hint=option) from exc
 
 
-def _target() -> DatabaseTarget:
+def _target(quiet: bool = False) -> DatabaseTarget:
     settings = get_settings()
     target = resolve_target(settings)
     where = (
@@ -70,7 +70,8 @@ def _target() -> DatabaseTarget:
         if settings.database_url
         else f"embedded server in {settings.embedded_data_dir}"
     )
-    console.print(f"[dim]database: {target.describe()} ({where})[/dim]")
+    if not quiet:
+        console.print(f"[dim]database: {target.describe()} ({where})[/dim]")
     if settings.database_url:
         ensure_database(target)
     return target
@@ -376,11 +377,38 @@ def dbt_docs(
 
 
 @app.command()
-def dagster() -> None:
-    """Start the Dagster UI (dagster dev) on this project."""
+def dagster(
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 3000,
+    host: str = "127.0.0.1",
+) -> None:
+    """Run the Dagster webserver and daemon (schedules and sensors tick) on this project."""
+    from pipelines.instance import dagster_home
+
+    home = dagster_home()
+    console.print(f"DAGSTER_HOME={home} (runs, schedules and sensor state)", soft_wrap=True)
     # The virtualenv's own dagster, beside this interpreter: PATH need not include the venv.
     executable = Path(sys.executable).with_name("dagster")
-    os.execv(executable, [str(executable), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")])  # noqa: S606 - our own executable
+    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ.setdefault("JOBSWIPE_DAGSTER_URL", f"http://{host}:{port}")
+    arguments = ["dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port), "-h", host]
+    os.execv(executable, [str(executable), *arguments])  # noqa: S606 - our own executable
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+) -> None:
+    """Health at a glance: assets and partitions, checks, freshness, rows, model, rejects, failed
+    runs. Exits 1 when anything is failed or stale (for cron and monitors)."""
+    from pipelines.health import collect_health, render_health
+
+    report = collect_health(_target(quiet=as_json))
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, default=str))
+    else:
+        render_health(report, console)
+    if not report.healthy:
+        raise typer.Exit(code=1)
 
 
 SAMPLE_FEEDS = PROJECT_ROOT / "tests" / "fixtures" / "feeds"

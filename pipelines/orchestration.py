@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 
 from pipelines.db.connection import DatabaseTarget, connect
+from pipelines.instance import in_process_instance
 from pipelines.resources import PostgresResource
 from pipelines.sql_files import read_sql
 
@@ -61,15 +62,17 @@ def materialize_assets(
     else:
         chosen = dg.AssetSelection.assets(*selection) if selection else None
     definitions: list[Any] = [*(defs.assets or []), *(defs.asset_checks or [])]
-    result = dg.materialize(
-        definitions,
-        selection=chosen,
-        resources=resources,
-        partition_key=partition_key,
-        tags=tags,
-        run_config=run_config,
-        raise_on_error=True,
-    )
+    with in_process_instance() as instance:
+        result = dg.materialize(
+            definitions,
+            selection=chosen,
+            resources=resources,
+            partition_key=partition_key,
+            tags=tags,
+            run_config=run_config,
+            raise_on_error=True,
+            instance=instance,
+        )
     _record_events(result)
     return result
 
@@ -109,6 +112,21 @@ def build_marts(target: DatabaseTarget, first: str, last: str) -> dg.ExecuteInPr
     )
 
 
+def score_every_shard(target: DatabaseTarget) -> dg.ExecuteInProcessResult:
+    """Posting quality, then match scores and recommendations for every user shard in one run."""
+    from pipelines.scoring.shards import shard_keys
+
+    keys = shard_keys()
+    return materialize_assets(
+        target,
+        selection=["posting_quality", "match_scores", "recommendations"],
+        tags={
+            "dagster/asset_partition_range_start": keys[0],
+            "dagster/asset_partition_range_end": keys[-1],
+        },
+    )
+
+
 def run_platform(target: DatabaseTarget) -> PlatformRun:
     """Everything, in order: schema, ingestion, activity, the model and its scores, the marts."""
     run = PlatformRun()
@@ -120,6 +138,6 @@ def run_platform(target: DatabaseTarget) -> PlatformRun:
         # Validate on the latest month with swipes, score, then build marts (model monitoring
         # reads the scores).
         run.record(materialize_assets(target, selection=["match_model"], partition_key=months[1]))
-        run.record(materialize_assets(target, selection=["match_scores"]))
+        run.record(score_every_shard(target))
         run.record(build_marts(target, *months))
     return run

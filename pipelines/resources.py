@@ -17,6 +17,12 @@ WRITER_RETRY_POLICY = dg.RetryPolicy(
 )
 
 
+# Concurrency pools (limit 1 each in deploy/dagster*.yaml): one step at a time writes the
+# transactional tables' bulk paths, and dbt builds one month range at a time.
+BULK_WRITE_POOL = "transactional_bulk_writes"
+DBT_POOL = "dbt_marts"
+
+
 class PostgresResource(dg.ConfigurableResource):
     """DATABASE_URL when set (or ``database_url`` here), else the embedded server."""
 

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # Directories (os.pathsep-separated) whose files Dagster run config may name for ingestion;
     # the landing directory and the shipped sample feeds always are.
     ingest_roots: str | None = None
+    # Parallel runs the rescoring splits the user shards into (each loads the snapshot once).
+    scoring_runs: int = Field(default=1, ge=1, le=16)
+    # Where run failures and stale data are POSTed as JSON (unset: recorded only).
+    alert_webhook: str | None = None
 
     @property
     def embedded_data_dir(self) -> Path:

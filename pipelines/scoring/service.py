@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from pipelines.scoring.dataset import (
     statement,
     training_frame,
 )
+from pipelines.scoring.shards import SHARD_COUNT, covers_all, shard_expression
 from pipelines.settings import get_settings
 
 # Scores per staging table and UPDATE: each UPDATE's hash join scans user_job_swipes once, so
@@ -139,9 +141,12 @@ def _make_champion(conn: psycopg.Connection, version: int) -> None:
     conn.execute(statement("registry_promote"), {"version": version})
 
 
-def _full_rescore_due(conn: psycopg.Connection, version: int) -> bool:
-    row = conn.execute(statement("registry_swipes_scored_at"), {"version": version}).fetchone()
-    return row is None or row[0] is None
+def _full_rescore_due(conn: psycopg.Connection, version: int, shards: Sequence[int]) -> bool:
+    """True until this version has rescored every swipe of each of ``shards``."""
+    row = conn.execute(
+        statement("scoring_shards_due"), {"version": version, "shards": list(shards)}
+    ).fetchone()
+    return row is None or bool(row[0])
 
 
 def rollback(target: DatabaseTarget, to_version: int | None = None) -> int:
@@ -203,30 +208,50 @@ class ScoringReport:
     postings_updated: int
     recommendations: int
     users_recommended: int
+    shards: list[int] = field(default_factory=lambda: list(range(SHARD_COUNT)))
+
+
+def refresh_posting_quality(target: DatabaseTarget) -> int:
+    """Posting counters and quality scores recomputed from the facts; returns the rows changed."""
+    with connect(target) as conn, conn.cursor() as cur:
+        hold_writer_lock(cur, Writer.SCORES)
+        cur.execute(statement("posting_quality"))
+        return cur.rowcount
 
 
 def score_and_recommend(
-    target: DatabaseTarget, top_n: int = 20, full: bool | None = None
+    target: DatabaseTarget,
+    top_n: int = 20,
+    full: bool | None = None,
+    shards: Sequence[int] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> ScoringReport:
-    """With the champion: swipe scores, posting quality and counters, recommendations.
+    """With the champion: swipe scores and recommendations for the users of ``shards`` (every
+    shard by default, which also refreshes posting quality and counters).
 
-    Swipe scores: every swipe when ``full`` or when the champion has not yet scored them all
+    Swipe scores: every swipe when ``full`` or when the champion has not yet scored the shard
     (new or restored); otherwise only swipes without a score. A swipe's score then stays the
     one its model gave, rather than drifting whenever an ingest shifts the text statistics.
+    Recommendations are ranked as of ``as_of`` (now by default). Any split of the shards into
+    runs writes what one run over all of them writes.
     """
+    selected = sorted(set(range(SHARD_COUNT) if shards is None else shards))
+    every_shard = covers_all(selected)
     with connect(target) as conn:
         current = champion(conn)
         if current is None:
             raise ValueError("no champion model: train one first")
         version, model = current
         if full is None:
-            full = _full_rescore_due(conn, version)
+            full = _full_rescore_due(conn, version, selected)
         snapshot = load_snapshot(conn)
     text = snapshot.text_index()
     features = training_frame(snapshot, text)
     compiled = verified(
         model, compile_model(model, get_settings().artifacts_dir / "compiled"), matrix(features)
     )
+    if not every_shard and features.height:
+        features = features.filter(shard_expression().is_in(selected))
     if not full and features.height:
         unscored = snapshot.swipes.filter(pl.col("unscored")).select("swipe_id")
         features = features.join(unscored, on="swipe_id", how="semi")
@@ -247,15 +272,22 @@ def score_and_recommend(
         "is_correct_match",
     )
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    recommendations = recommend(snapshot, model, text, version, top_n, compiled=compiled)
+    recommendations = recommend(
+        snapshot, model, text, version, top_n, compiled=compiled, shards=selected, now=as_of
+    )
+    postings_updated = 0
     with connect(target) as conn, conn.cursor() as cur:
         # One transaction for every write below; its commit need not wait for the WAL flush
         # (a crash loses the whole rescoring, which simply runs again).
         cur.execute("SET LOCAL synchronous_commit = off")
         hold_writer_lock(cur, Writer.SCORES)
-        cur.execute(statement("posting_quality"))
-        postings_updated = cur.rowcount
-        cur.execute("DELETE FROM recommendations")
+        if every_shard:
+            cur.execute(statement("posting_quality"))
+            postings_updated = cur.rowcount
+        cur.execute(
+            statement("recommendations_delete_shards"),
+            {"shards": selected, "shard_count": SHARD_COUNT},
+        )
         failpoint("scoring.recommendations")
         copy_frame(cur, "recommendations", recommendations)
         # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for
@@ -265,8 +297,12 @@ def score_and_recommend(
         failpoint("scoring.write_back")
         if full:
             cur.execute(
+                statement("scoring_shards_mark_scored"),
+                {"version": version, "shards": selected, "scored_at": scored_at},
+            )
+            cur.execute(
                 statement("registry_mark_swipes_scored"),
-                {"scored_at": scored_at, "version": version},
+                {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
             )
     return ScoringReport(
         version,
@@ -276,6 +312,7 @@ def score_and_recommend(
         postings_updated,
         recommendations.height,
         recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
+        selected,
     )
 
 
@@ -324,10 +361,15 @@ def recommend(
     top_n: int,
     candidates_per_user: int = 150,
     compiled: CompiledScorer | None = None,
+    shards: Sequence[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> pl.DataFrame:
-    """Each active user's top-N unseen open postings: candidates by content similarity and
-    popularity, ranked by the model."""
-    users = snapshot.users.filter(pl.col("is_active")).get_column("user_id").to_list()
+    """Each active user's (of ``shards``, default all) top-N unseen open postings: candidates
+    by content similarity and popularity, ranked by the model as of ``now``."""
+    active = snapshot.users.filter(pl.col("is_active"))
+    if shards is not None and not covers_all(shards):
+        active = active.filter(shard_expression().is_in(list(shards)))
+    users = active.get_column("user_id").to_list()
     open_postings = (
         snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id").to_list()
     )
@@ -347,7 +389,7 @@ def recommend(
     )
     posting_rows = np.array([text.posting_ids[p] for p in open_postings])
     popular = _popular(snapshot, open_postings)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     frames = []
     for start in range(0, len(users), 500):
         chunk = users[start : start + 500]

@@ -269,8 +269,22 @@ def test_dagster_assets_train_gate_and_score(databases, migrated_template, ciphe
     assert "roc_auc" in metadata["metrics"].value and metadata["plot_roc_curve"].value.startswith(
         "![roc_curve](data:image/png;base64,"
     )
-    scored = dg.materialize([match_scores], resources=resources)
+    # One run over every user shard (what the rescoring sensor requests by default).
+    scored = dg.materialize(
+        [match_scores],
+        resources=resources,
+        tags={
+            "dagster/asset_partition_range_start": "00",
+            "dagster/asset_partition_range_end": "15",
+        },
+    )
     assert [e.passed for e in scored.get_asset_check_evaluations()] == [True]
+    materialized = scored.get_asset_materialization_events()
+    assert {e.asset_key.to_user_string() for e in materialized} == {
+        "match_scores",
+        "recommendations",
+    }
+    assert len({e.partition for e in materialized}) == 16
 
 
 def test_compiled_scoring_equals_scikit_learn(model_db: DatabaseTarget, trained, tmp_path) -> None:  # type: ignore[no-untyped-def]

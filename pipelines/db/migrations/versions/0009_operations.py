@@ -29,7 +29,9 @@ def upgrade() -> None:
         dt.date.today(), settings.partitions_months_ahead, partition_window_start(settings)
     )
     for table, step in PARTITIONED_TABLES.items():
-        op.execute(f"SELECT ensure_time_partitions('{table}'::regclass, '{step}', '{start}', '{end}')")
+        op.execute(
+            f"SELECT ensure_time_partitions('{table}'::regclass, '{step}', '{start}', '{end}')"
+        )
 
 
 def downgrade() -> None:
