@@ -75,14 +75,17 @@ def default_partitions_empty(postgres: PostgresResource) -> dg.AssetCheckResult:
     group_name=SCHEMA_GROUP,
     pool=BULK_WRITE_POOL,
     deps=[transactional_schema],
-    description="GDPR retention: cleanup_expired_data() (the seed's pg_cron job, run by Dagster).",
+    description="GDPR retention (the seed's pg_cron job, run by Dagster): expired analytics and audit partitions dropped whole, then expired rows and accounts deleted; audited.",
 )
 def data_retention(
     context: dg.AssetExecutionContext, postgres: PostgresResource
 ) -> dg.MaterializeResult:
     with postgres.connect() as conn:
-        deleted = gdpr.cleanup_expired_data(conn)
-    context.log.info("retention deleted %s", deleted)
+        report = gdpr.run_retention(conn)
+    context.log.info("retention deleted %s, dropped %s", report.deleted, report.partitions_dropped)
     return dg.MaterializeResult(
-        metadata={f"deleted_{table}": count for table, count in deleted.items()}
+        metadata={
+            **{f"deleted_{table}": count for table, count in report.deleted.items()},
+            "partitions_dropped": dg.MetadataValue.json(report.partitions_dropped),
+        }
     )

@@ -309,15 +309,25 @@ def partitions(months_ahead: Annotated[int, typer.Option(min=0, max=120)] = 3) -
 
 
 @app.command()
-def retention() -> None:
-    """Delete what is past retention (cleanup_expired_data)."""
+def retention(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="report what would be removed; change nothing")
+    ] = False,
+) -> None:
+    """Remove what is past retention: expired partitions dropped whole, then expired rows."""
     target = _target()
 
-    def run() -> dict[str, int]:
+    def run() -> gdpr.RetentionReport:
         with connect(target) as conn:
-            return gdpr.cleanup_expired_data(conn)
+            return gdpr.run_retention(conn, dry_run=dry_run)
 
-    console.print(with_retries(run, what="retention"))
+    report = with_retries(run, what="retention")
+    verb = "would remove" if dry_run else "removed"
+    console.print(
+        f"{verb}: {report.deleted}; partitions {verb.split()[-1]} whole: "
+        f"{', '.join(report.partitions_dropped) or 'none'}",
+        soft_wrap=True,
+    )
 
 
 @app.command("rotate-keys")
@@ -346,11 +356,20 @@ def gdpr_export(user_id: uuid.UUID, out: Path | None = None) -> None:
 
 
 @gdpr_app.command("anonymize")
-def gdpr_anonymize(user_id: uuid.UUID) -> None:
+def gdpr_anonymize(
+    user_id: uuid.UUID,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="report what would be erased; change nothing")
+    ] = False,
+) -> None:
     """Erase one user's personal data, keeping anonymous facts for aggregates."""
-    with connect(_target()) as conn:
-        gdpr.anonymize_user(conn, user_id)
-    console.print(f"anonymized {user_id}")
+    try:
+        with connect(_target()) as conn:
+            counts = gdpr.anonymize_user(conn, user_id, dry_run=dry_run)
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    verb = "would erase" if dry_run else "erased"
+    console.print(f"{verb} {user_id}: rows per table {counts}", soft_wrap=True)
 
 
 @app.command()

@@ -182,3 +182,98 @@ def test_rotate_keys_re_encrypts_every_stale_value(conn: psycopg.Connection) -> 
     document = export_user(conn, users[0], new_only)
     assert document is not None and document["profile"]["last_name"] == "Lovelace"
     assert rotate_keys(conn, rotated) == 0
+
+
+def _audit_actions(conn: psycopg.Connection) -> list[tuple[str, object]]:
+    return conn.execute(
+        "SELECT action, new_values FROM audit_logs WHERE action LIKE 'GDPR_%' ORDER BY created_at"
+    ).fetchall()
+
+
+def test_retention_drops_expired_partitions_whole_and_deletes_only_in_partly_expired_ones(
+    conn: psycopg.Connection,
+) -> None:
+    from pipelines.db.gdpr import run_retention
+
+    now = dt.datetime(2026, 11, 25)  # analytics cutoff 2023-11-26, audit cutoff 2019-11-27
+    ensure_partitions(conn, dt.date(2019, 1, 1), dt.date(2024, 1, 1))
+    for at in ("2023-09-10", "2023-10-05", "2023-11-10", "2023-11-30", "2023-12-01"):
+        conn.execute(
+            "INSERT INTO analytics_events (event_type, event_category, event_name, \"timestamp\") VALUES ('view', 'job', 'job_viewed', %s)",
+            (at,),
+        )
+    before = {r[0] for r in conn.execute("SELECT tableoid::regclass::text FROM analytics_events")}
+
+    dry = run_retention(conn, as_of=now, dry_run=True)
+    assert dry.dry_run and "analytics_events_y2023m10" in dry.partitions_dropped
+    assert dry.deleted["analytics_events"] == 3
+    # A dry run changes nothing and is not an action: no row, partition or audit entry moves.
+    assert conn.execute("SELECT count(*) FROM analytics_events").fetchone() == (5,)
+    assert conn.execute("SELECT to_regclass('analytics_events_y2023m10')").fetchone() != (None,)
+    assert _audit_actions(conn) == []
+
+    real = run_retention(conn, as_of=now)
+    assert real.deleted == dry.deleted and real.partitions_dropped == dry.partitions_dropped
+    # September and October 2023 lie wholly before the cutoff: dropped. November 2023 straddles
+    # it: only its row of the 10th is deleted, the partition stays.
+    assert {"analytics_events_y2023m09", "analytics_events_y2023m10"} <= set(
+        real.partitions_dropped
+    )
+    assert "analytics_events_y2023m11" not in real.partitions_dropped
+    assert "analytics_events_y2023m11" in before
+    assert conn.execute("SELECT to_regclass('analytics_events_y2023m10')").fetchone() == (None,)
+    assert conn.execute("SELECT to_regclass('analytics_events_y2023m11')").fetchone() != (None,)
+    assert [
+        r[0].date().isoformat()
+        for r in conn.execute('SELECT "timestamp" FROM analytics_events ORDER BY 1')
+    ] == ["2023-11-30", "2023-12-01"]
+    # Quarterly audit partitions of 2019 up to the third quarter end before the 7-year cutoff.
+    assert "audit_logs_2019q3" in real.partitions_dropped
+    assert "audit_logs_2019q4" not in real.partitions_dropped
+    ((action, details),) = _audit_actions(conn)
+    assert action == "GDPR_RETENTION"
+    assert details["rows_deleted"]["analytics_events"] == 3
+    assert "analytics_events_y2023m09" in details["partitions_dropped"]
+    # Idempotent: a second run finds nothing more.
+    again = run_retention(conn, as_of=now)
+    assert again.partitions_dropped == [] and set(again.deleted.values()) == {0}
+
+
+def test_erasure_dry_run_counts_then_erasure_is_audited(
+    conn: psycopg.Connection, cipher: PiiCipher, postings: list[uuid.UUID]
+) -> None:
+    user_id = make_user(conn, cipher, "grace@example.com")
+    conn.execute(
+        "INSERT INTO user_job_swipes (user_id, job_posting_id, direction, user_feedback) "
+        "VALUES (%s, %s, 'RIGHT', 'great')",
+        (user_id, postings[0]),
+    )
+    dry = anonymize_user(conn, user_id, dry_run=True)
+    assert dry["users"] == 1 and dry["user_profiles"] == 1 and dry["user_job_swipes"] == 1
+    assert conn.execute("SELECT email FROM users WHERE id = %s", (user_id,)).fetchone() == (
+        "grace@example.com",
+    )
+    assert _audit_actions(conn) == []
+    assert anonymize_user(conn, user_id) == dry
+    ((action, details),) = _audit_actions(conn)
+    assert action == "GDPR_ERASURE" and details == {"rows": dry}
+    assert "grace" not in str(details)
+    # Erased means erased: a second erasure finds nothing left, and writes no second audit row.
+    assert anonymize_user(conn, user_id, dry_run=True) == {}
+    assert anonymize_user(conn, user_id) == {}
+    assert len(_audit_actions(conn)) == 1
+    with pytest.raises(LookupError):
+        anonymize_user(conn, uuid.uuid4())
+
+
+def test_export_is_audited_without_personal_data(
+    conn: psycopg.Connection, cipher: PiiCipher
+) -> None:
+    user_id = make_user(conn, cipher, "lin@example.com")
+    assert export_user(conn, user_id, cipher) is not None
+    ((action, details),) = _audit_actions(conn)
+    assert action == "GDPR_EXPORT" and "lin@" not in str(details)
+    row = conn.execute(
+        "SELECT user_id, actor_type::text, legal_basis FROM audit_logs WHERE action = 'GDPR_EXPORT'"
+    ).fetchone()
+    assert row == (user_id, "SYSTEM", "GDPR Art. 15 (access)")

@@ -82,11 +82,25 @@ def test_materializing_a_month_twice_gives_identical_rows(marts_db: DatabaseTarg
     assert month_fingerprint(marts_db, month) == before
 
 
+# The marts cover users who consent to data processing (and rows with no user): about 5% of the
+# simulated users do not, so every reconciliation is over the same population.
+CONSENTING = "(user_id IS NULL OR user_id IN (SELECT id FROM users WHERE data_consent))"
+
+
+def test_some_simulated_users_withheld_consent(marts_db: DatabaseTarget) -> None:
+    withheld = fetch(marts_db, "SELECT count(*) FROM users WHERE NOT data_consent")[0][0]
+    assert withheld > 0
+    assert fetch(
+        marts_db,
+        "SELECT count(*) FROM marts.fct_swipes WHERE user_id IN (SELECT id FROM users WHERE NOT data_consent)",
+    ) == [(0,)]
+
+
 def test_marts_reconcile_with_the_transactional_tables(marts_db: DatabaseTarget) -> None:
     direct = fetch(
         marts_db,
-        """SELECT date_trunc('month', created_at)::date, count(*) FILTER (WHERE direction <> 'LEFT'), count(*)
-             FROM user_job_swipes GROUP BY 1 ORDER BY 1""",
+        f"""SELECT date_trunc('month', created_at)::date, count(*) FILTER (WHERE direction <> 'LEFT'), count(*)
+             FROM user_job_swipes WHERE {CONSENTING} GROUP BY 1 ORDER BY 1""",
     )
     funnel = fetch(
         marts_db,
@@ -94,14 +108,16 @@ def test_marts_reconcile_with_the_transactional_tables(marts_db: DatabaseTarget)
     )
     assert funnel == direct
     by_status = fetch(
-        marts_db, "SELECT status::text, count(*) FROM job_applications GROUP BY 1 ORDER BY 1"
+        marts_db,
+        f"SELECT status::text, count(*) FROM job_applications WHERE {CONSENTING} GROUP BY 1 ORDER BY 1",
     )
     assert (
         fetch(marts_db, "SELECT status, count(*) FROM marts.fct_applications GROUP BY 1 ORDER BY 1")
         == by_status
     )
     mrr = fetch(
-        marts_db, "SELECT round(sum(revenue), 2) FROM analytics_events WHERE event_type = 'payment'"
+        marts_db,
+        f"SELECT round(sum(revenue), 2) FROM analytics_events WHERE event_type = 'payment' AND {CONSENTING}",
     )
     assert fetch(marts_db, "SELECT round(sum(mrr), 2) FROM marts.mart_subscriptions_monthly") == mrr
 
@@ -110,11 +126,19 @@ def test_marts_reconcile_with_the_transactional_tables(marts_db: DatabaseTarget)
 FIRST_FULL_DAY = "(now() AT TIME ZONE 'UTC' - interval '30 days')"
 
 
+def consenting_view(target: DatabaseTarget, view: str, table: str) -> str:
+    """The seed view's own SQL over the consenting users' rows of ``table`` (a CTE of the same
+    name shadows the table), as a subquery."""
+    definition = fetch(target, "SELECT pg_get_viewdef(%s::regclass)", view)[0][0].rstrip("; \n")
+    return f"(WITH {table} AS (SELECT * FROM public.{table} WHERE {CONSENTING}) {definition})"
+
+
 def test_seed_views_and_marts_agree_on_overlapping_days(marts_db: DatabaseTarget) -> None:
+    engagement_view = consenting_view(marts_db, "user_engagement_metrics", "user_job_swipes")
     engagement = fetch(
         marts_db,
         f"""SELECT v.date::date, v.daily_active_users, v.right_swipes, v.left_swipes, m.daily_active_users, m.right_swipes, m.left_swipes
-             FROM user_engagement_metrics v JOIN marts.mart_engagement_daily m ON m.date = v.date::date
+             FROM {engagement_view} v JOIN marts.mart_engagement_daily m ON m.date = v.date::date
             WHERE v.date > {FIRST_FULL_DAY}""",
     )
     assert engagement, "no overlapping days between the view's last 30 days and the marts"
@@ -123,7 +147,8 @@ def test_seed_views_and_marts_agree_on_overlapping_days(marts_db: DatabaseTarget
         marts_db,
         f"""SELECT v.total_applications, v.successful_applications, v.automated_applications,
                   m.total_applications, m.successful_applications, m.automated_applications
-             FROM application_metrics v JOIN marts.mart_application_metrics_daily m ON m.date = v.date::date
+             FROM {consenting_view(marts_db, "application_metrics", "job_applications")} v
+             JOIN marts.mart_application_metrics_daily m ON m.date = v.date::date
             WHERE v.date > {FIRST_FULL_DAY}""",
     )
     assert applications and all(row[:3] == row[3:] for row in applications)
@@ -136,7 +161,7 @@ def test_late_data_is_picked_up_by_rerunning_only_its_month(marts_db: DatabaseTa
     with psycopg.connect(**marts_db.libpq_kwargs) as conn:  # type: ignore[arg-type]
         user_id, posting_id = conn.execute(
             """SELECT u.id, p.id FROM users u CROSS JOIN job_postings p
-                WHERE NOT EXISTS (SELECT 1 FROM user_job_swipes s WHERE s.user_id = u.id AND s.job_posting_id = p.id)
+                WHERE u.data_consent AND NOT EXISTS (SELECT 1 FROM user_job_swipes s WHERE s.user_id = u.id AND s.job_posting_id = p.id)
                 LIMIT 1"""
         ).fetchone()  # type: ignore[misc]
         conn.execute(

@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='application_month', tags=['monthly'],
+          post_hook="{{ forget_withdrawn_users() }}",
           indexes=[{'columns': ['application_month']}]) }}
 -- One row per application with the stages it reached and the time each stage took.
 with applications as (

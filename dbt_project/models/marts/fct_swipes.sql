@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='swipe_month', tags=['monthly'],
+          post_hook="{{ forget_withdrawn_users() }}",
           indexes=[{'columns': ['swipe_month']}, {'columns': ['job_posting_id']}]) }}
 -- One row per swipe, with the posting, the user's cohort and plan, and whether it led to an
 -- application. Rebuilt one month at a time.

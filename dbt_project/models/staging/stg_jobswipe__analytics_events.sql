@@ -16,3 +16,4 @@ select
     "timestamp" as occurred_at,
     date_trunc('month', "timestamp")::date as event_month
 from {{ source('jobswipe', 'analytics_events') }}
+where {{ has_data_consent('user_id') }}

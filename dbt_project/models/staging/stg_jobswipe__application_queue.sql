@@ -16,3 +16,4 @@ select
     created_at,
     date_trunc('month', created_at)::date as queue_month
 from {{ source('jobswipe', 'application_queue') }}
+where {{ has_data_consent('user_id') }}

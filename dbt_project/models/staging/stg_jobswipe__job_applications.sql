@@ -15,3 +15,4 @@ select
     interview_count,
     date_trunc('month', created_at)::date as application_month
 from {{ source('jobswipe', 'job_applications') }}
+where {{ has_data_consent('user_id') }}

@@ -10,3 +10,4 @@ select
     created_at,
     updated_at
 from {{ source('jobswipe', 'subscriptions') }}
+where {{ has_data_consent('user_id') }}

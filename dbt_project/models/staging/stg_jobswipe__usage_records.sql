@@ -7,3 +7,4 @@ select
     date as usage_date,
     date_trunc('month', date)::date as usage_month
 from {{ source('jobswipe', 'usage_records') }}
+where {{ has_data_consent('user_id') }}

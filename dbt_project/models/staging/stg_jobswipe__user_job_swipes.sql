@@ -15,3 +15,4 @@ select
     created_at as swiped_at,
     date_trunc('month', created_at)::date as swipe_month
 from {{ source('jobswipe', 'user_job_swipes') }}
+where {{ has_data_consent('user_id') }}

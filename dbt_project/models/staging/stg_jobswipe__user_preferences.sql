@@ -5,3 +5,4 @@ select
     auto_apply_enabled,
     analytics_consent
 from {{ source('jobswipe', 'user_preferences') }}
+where {{ has_data_consent('user_id') }}

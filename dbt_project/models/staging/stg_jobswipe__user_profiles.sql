@@ -7,3 +7,4 @@ select
     coalesce(cardinality(skills), 0) as skill_count,
     profile_visibility::text as profile_visibility
 from {{ source('jobswipe', 'user_profiles') }}
+where {{ has_data_consent('user_id') }}

@@ -1,5 +1,6 @@
 -- Accounts, without credentials or contact data. Soft-deleted accounts stay (facts reference
--- them) but are flagged; analysts filter on is_deleted where it matters.
+-- them) but are flagged; analysts filter on is_deleted where it matters. Users without data
+-- consent (withdrawn, or erased) are left out here and, through has_data_consent(), everywhere.
 select
     id as user_id,
     role::text as role,
@@ -11,3 +12,4 @@ select
     last_login_at,
     deleted_at
 from {{ source('jobswipe', 'users') }}
+where {{ has_data_consent('id') }}

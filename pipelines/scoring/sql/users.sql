@@ -10,7 +10,8 @@ WITH places AS (
 SELECT u.id::text AS user_id, coalesce(pr.skills, '{}') AS skills, pr.current_title,
        pr.years_of_experience, pf.remote_pref::text AS remote_pref, coalesce(pf.job_types, '{}') AS job_types,
        pl.city AS user_city, pl.country AS user_country,
-       (u.status = 'ACTIVE' AND NOT coalesce(u.is_deleted, false)) AS is_active
+       -- Recommendations go to active accounts that consent to data processing.
+       (u.status = 'ACTIVE' AND NOT coalesce(u.is_deleted, false) AND coalesce(u.data_consent, false)) AS is_active
   FROM users u
   LEFT JOIN user_profiles pr ON pr.user_id = u.id
   LEFT JOIN user_preferences pf ON pf.user_id = u.id
