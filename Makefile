@@ -36,6 +36,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The README's pictures of the Dagster UI (asset graph, run timeline), by headless Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python -m tools.screenshots
+
 # Medium simulation (10k users, ~1M swipes, 12 months) timed against a raw COPY of its rows.
 bench-simulate: $(STAMP)
 	$(BIN)/python -m benchmarks.simulate_throughput --scale medium --months 12

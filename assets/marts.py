@@ -42,6 +42,32 @@ class JobSwipeTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(group_name="marts" if folder == "marts" else "staging")
 
 
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: Any,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_dbt_test(manifest["nodes"].get(unique_id, {})))
+
+
+def describe_dbt_test(node: Mapping[str, Any]) -> str:
+    """A dbt test in words, for tests whose YAML gives none: its kind, the column and arguments."""
+    if node.get("description"):
+        return str(node["description"])
+    metadata = node.get("test_metadata") or {}
+    kind = metadata.get("name") or "singular"
+    kwargs = {k: v for k, v in (metadata.get("kwargs") or {}).items() if k != "model"}
+    column = kwargs.pop("column_name", None) or node.get("column_name")
+    where = f" on {column}" if column else ""
+    details = ", ".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
+    return f"dbt test {kind}{where}" + (f" ({details})" if details else "") + "."
+
+
 def table_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["tables", table])
 

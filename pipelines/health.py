@@ -160,13 +160,8 @@ def _asset_health(
 
 def render_health(report: HealthReport, console: Console) -> None:
     table = Table(title=f"assets (Dagster instance {report.dagster_home})")
-    for column in (
-        "asset",
-        "last materialized (UTC)",
-        "partitions ok/failed/missing",
-        "fresh",
-        "checks",
-    ):
+    table.add_column("asset", overflow="fold", min_width=24)
+    for column in ("last materialized (UTC)", "partitions ok/failed/missing", "fresh", "checks"):
         table.add_column(column)
     for a in report.assets:
         partitions = (
