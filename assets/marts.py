@@ -41,7 +41,6 @@ class JobSwipeTranslator(DagsterDbtTranslator):
         folder = node.get("fqn", ["", "marts"])[1] if len(node.get("fqn", [])) > 2 else "marts"
         return spec.replace_attributes(group_name="marts" if folder == "marts" else "staging")
 
-
     def get_asset_check_spec(
         self,
         asset_spec: dg.AssetSpec,

@@ -12,7 +12,6 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -74,7 +73,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "127.0.0.1",
                 "-p",
                 str(port),
-            ],  # fmt: skip
+            ],
             cwd=PROJECT_ROOT,
             env={**os.environ, "DAGSTER_HOME": str(home)},
             stdout=out,
