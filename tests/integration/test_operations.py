@@ -97,20 +97,30 @@ class _Webhook(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, type[_Webhook]]]:
+    """A JSON endpoint on loopback; settings are read afresh (the test sets the webhook URL)."""
+    from pipelines.settings import get_settings
+
+    get_settings.cache_clear()
     handler = type("Handler", (_Webhook,), {"received": [], "status": 200})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/alerts", handler
     server.shutdown()
+    get_settings.cache_clear()
 
 
 def _failed_run(target: DatabaseTarget, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """The staging simulation job, run with a scale that does not exist: a data error."""
     from assets.activity import app_activity
+    from assets.operations import simulation_job
 
-    return dg.materialize(
-        [app_activity],
+    definitions = dg.Definitions(
+        assets=[app_activity],
+        jobs=[simulation_job],
         resources={"postgres": PostgresResource(database_url=target.sqlalchemy_url)},
+    )
+    return definitions.resolve_job_def("simulate_app_activity").execute_in_process(
         run_config={"ops": {"app_activity": {"config": {"scale": "galactic"}}}},
         instance=instance,
         raise_on_error=False,
@@ -144,6 +154,7 @@ def test_failed_run_is_recorded_once_and_alerted(migrated_db, webhook, monkeypat
     assert len(handler.received) == 1
     alert = handler.received[0]
     assert alert["kind"] == "run_failure" and alert["run_id"] == result.run_id
+    assert alert["job_name"] == "simulate_app_activity"
     assert alert["step_key"] == "app_activity" and "galactic" in alert["error_summary"]
     assert alert["run_url"] == f"http://127.0.0.1:3000/runs/{result.run_id}"
     with psycopg.connect(**migrated_db.libpq_kwargs) as conn:  # type: ignore[arg-type]
@@ -153,7 +164,7 @@ def test_failed_run_is_recorded_once_and_alerted(migrated_db, webhook, monkeypat
         ).fetchall()
     assert len(rows) == 1
     job, step, summary, alerted, error = rows[0]
-    assert (job, step, alerted, error) == ("__ASSET_JOB", "app_activity", True, None)
+    assert (job, step, alerted, error) == ("simulate_app_activity", "app_activity", True, None)
     assert "unknown scale 'galactic'" in summary and "\n" not in summary
 
 
@@ -201,3 +212,82 @@ def test_status_exits_non_zero_and_names_what_is_stale(migrated_db, tmp_path: Pa
         check=False,
     )
     assert table.returncode == 1 and "unhealthy" in table.stdout and "Traceback" not in table.stderr
+
+
+def render_helm_instance(values: dict) -> dict:
+    """The dagster.yaml the official chart renders from these values, for the settings the
+    platform sets (the chart's templates map camelCase values to the instance's snake_case)."""
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    daemon = values["dagsterDaemon"]
+    postgres = values["postgresql"]
+    resources = launcher["runK8sConfig"]["containerConfig"]["resources"]
+    return {
+        "storage": {
+            "postgres": {
+                "postgres_db": {
+                    "hostname": postgres["postgresqlHost"],
+                    "port": postgres["service"]["port"],
+                    "username": postgres["postgresqlUsername"],
+                    "db_name": postgres["postgresqlDatabase"],
+                }
+            }
+        },
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": daemon["runCoordinator"]["type"],
+        },
+        "run_launcher": {
+            "module": "dagster_k8s",
+            "class": values["runLauncher"]["type"],
+            "config": {
+                # What the chart's templates fill in themselves.
+                "instance_config_map": "dagster-instance",
+                "dagster_home": "/opt/dagster/dagster_home",
+                "postgres_password_secret": values["global"]["postgresqlSecretName"],
+                "service_account_name": values["global"]["serviceAccountName"],
+                "job_namespace": launcher["jobNamespace"],
+                "load_incluster_config": launcher["loadInclusterConfig"],
+                "image_pull_policy": launcher["imagePullPolicy"],
+                "env_secrets": [s["name"] for s in launcher["envSecrets"]],
+                "run_k8s_config": {"container_config": {"resources": resources}},
+            },
+        },
+        "run_monitoring": {
+            "enabled": daemon["runMonitoring"]["enabled"],
+            "start_timeout_seconds": daemon["runMonitoring"]["startTimeoutSeconds"],
+            "poll_interval_seconds": daemon["runMonitoring"]["pollIntervalSeconds"],
+            "max_resume_run_attempts": daemon["runMonitoring"]["maxResumeRunAttempts"],
+            "max_runtime_seconds": daemon["runMonitoring"]["maxRuntimeSeconds"],
+        },
+        "run_retries": {
+            "enabled": daemon["runRetries"]["enabled"],
+            "max_retries": daemon["runRetries"]["maxRetries"],
+            "retry_on_asset_or_op_failure": daemon["runRetries"]["retryOnAssetOrOpFailure"],
+        },
+        **values["additionalInstanceConfig"],
+        "telemetry": values["telemetry"],
+    }
+
+
+def test_helm_values_render_the_kubernetes_instance_file(tmp_path: Path) -> None:
+    """deploy/k8s/values.yaml and deploy/k8s/dagster.yaml say the same; what the chart renders
+    from the values validates against Dagster's instance schema and K8sRunLauncher's."""
+    import yaml
+    from dagster_k8s import K8sRunLauncher
+
+    values = yaml.safe_load((DEPLOY / "k8s" / "values.yaml").read_text())
+    rendered = render_helm_instance(values)
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(rendered))
+    config, _ = dagster_instance_config(str(tmp_path))
+    assert validate_config(K8sRunLauncher.config_type(), config["run_launcher"]["config"]).success
+    instance_file = yaml.safe_load((DEPLOY / "k8s" / "dagster.yaml").read_text())
+    for section in ("run_coordinator", "concurrency", "run_monitoring", "run_retries", "nux"):
+        assert rendered[section] == instance_file[section], section
+    file_launcher = instance_file["run_launcher"]["config"]
+    for key, value in rendered["run_launcher"]["config"].items():
+        assert file_launcher[key] == value, key
+    deployment = values["dagster-user-deployments"]["deployments"][0]
+    assert deployment["dagsterApiGrpcArgs"] == ["--module-name", "pipelines.definitions"]
+    assert values["dagster-user-deployments"]["deployments"][0]["envSecrets"] == [
+        {"name": s} for s in file_launcher["env_secrets"]
+    ]
