@@ -355,7 +355,9 @@ def consistency(target: DatabaseTarget) -> dict[str, int]:
             "ON s.job_posting_id = p.id WHERE p.right_swipe_count IS DISTINCT FROM coalesce(s.rights, 0)"
         ).fetchone()
         unscored = conn.execute(
-            "SELECT count(*) FROM user_job_swipes WHERE match_score IS NULL"
+            # Users without data consent are not scored (pipelines/scoring/sql/swipes.sql).
+            "SELECT count(*) FROM user_job_swipes s JOIN users u ON u.id = s.user_id "
+            "WHERE s.match_score IS NULL AND u.data_consent"
         ).fetchone()
     return {"postings with wrong counters": int(wrong_counters[0]) if wrong_counters else -1,
             "swipes without a score": int(unscored[0]) if unscored else -1}  # fmt: skip

@@ -69,8 +69,14 @@ def _with_user_coordinates(users: pl.DataFrame) -> pl.DataFrame:
     return users.join(lookup, on=["user_city", "user_country"], how="left")
 
 
-def training_frame(snapshot: Snapshot, text: TextIndex | None = None) -> pl.DataFrame:
-    """One row per swipe: FEATURES, label, relevance (2 = applied), ids and time."""
+def training_frame(
+    snapshot: Snapshot, text: TextIndex | None = None, keep: pl.Expr | None = None
+) -> pl.DataFrame:
+    """One row per swipe: FEATURES, label, relevance (2 = applied), ids and time.
+
+    ``keep`` selects the swipes to describe (a scoring shard's); the history features still see
+    every swipe before each one, and the costlier content features are built for kept rows only.
+    """
     swipes = snapshot.swipes
     if swipes.height == 0:
         return pl.DataFrame(
@@ -78,14 +84,20 @@ def training_frame(snapshot: Snapshot, text: TextIndex | None = None) -> pl.Data
         )
     text = text or snapshot.text_index()
     prior = float(swipes.get_column("label").to_numpy().mean())
+    behaviour = behaviour_before_each_swipe(swipes, prior)
+    empty = False
+    if keep is not None:
+        kept = swipes.select(keep.alias("_keep")).get_column("_keep")
+        if not kept.any():  # describe one row and keep none: the same columns, no rows
+            empty, kept = True, pl.Series([True] + [False] * (swipes.height - 1))
+        swipes, behaviour = swipes.filter(kept), behaviour.filter(kept)
     content = content_features(
         swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
         snapshot.users,
         snapshot.postings,
         text,
     )
-    behaviour = behaviour_before_each_swipe(swipes, prior)
-    return pl.concat(
+    frame = pl.concat(
         [
             swipes.select("swipe_id", "user_id", "job_posting_id", "at", "label", "relevance"),
             content,
@@ -93,6 +105,7 @@ def training_frame(snapshot: Snapshot, text: TextIndex | None = None) -> pl.Data
         ],
         how="horizontal",
     )
+    return frame.clear() if empty else frame
 
 
 def candidate_features(

@@ -246,15 +246,17 @@ def score_and_recommend(
             full = _full_rescore_due(conn, version, selected)
         snapshot = load_snapshot(conn)
     text = snapshot.text_index()
-    features = training_frame(snapshot, text)
+    # Content features only for the swipes this run scores (its shards' swipes; only unscored ones
+    # unless a full rescore is due); history features still see every swipe.
+    wanted = [
+        *([] if every_shard else [shard_expression().is_in(selected)]),
+        *([] if full else [pl.col("unscored")]),
+    ]
+    keep = pl.all_horizontal(wanted) if wanted else None
+    features = training_frame(snapshot, text, keep=keep)
     compiled = verified(
         model, compile_model(model, get_settings().artifacts_dir / "compiled"), matrix(features)
     )
-    if not every_shard and features.height:
-        features = features.filter(shard_expression().is_in(selected))
-    if not full and features.height:
-        unscored = snapshot.swipes.filter(pl.col("unscored")).select("swipe_id")
-        features = features.join(unscored, on="swipe_id", how="semi")
     scores = score(model, features, compiled=compiled).with_columns(
         pl.Series("swipe_id", features.get_column("swipe_id"), dtype=pl.String)
     )

@@ -41,7 +41,9 @@ CONTENT: dict[str, str] = {
     "match_factors, is_correct_match FROM user_job_swipes",
     "job_applications": "SELECT user_id, job_posting_id, status FROM job_applications",
     "analytics_events": "SELECT event_type, event_name, user_id, date_trunc('day', \"timestamp\") FROM analytics_events",
-    "audit_logs": "SELECT action, created_at FROM audit_logs",
+    # A GDPR action's own audit row is compared by what it did, not by when it ran.
+    "audit_logs": "SELECT action, CASE WHEN action LIKE 'GDPR_%' THEN (new_values - 'as_of')::text "
+    "ELSE created_at::text END FROM audit_logs",
     # Which of two equally scored postings ranks first follows their generated ids.
     "recommendations": "SELECT user_id, rank, score FROM recommendations",
     "simulation_batches": "SELECT world_key, month FROM simulation_batches",

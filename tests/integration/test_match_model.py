@@ -87,13 +87,26 @@ def test_scores_land_in_the_seed_columns(model_db: DatabaseTarget, trained) -> N
         """SELECT count(*), min(match_score), max(match_score), min(confidence), max(confidence),
                   count(*) FILTER (WHERE jsonb_array_length(match_factors -> 'top_factors') = 3),
                   count(*) FILTER (WHERE is_correct_match = ((match_score >= 50) = (direction <> 'LEFT')))
-             FROM user_job_swipes""",
+             FROM user_job_swipes s JOIN users u ON u.id = s.user_id AND u.data_consent""",
     )[0]
     total, low, high, least_sure, most_sure, with_factors, consistent = rows
     assert 0 <= low < high <= 100 and 0 <= least_sure <= most_sure <= 1
     assert with_factors == total == consistent
+    # Users who withheld consent to data processing are not scored (about 5% of them here).
+    assert fetch(
+        model_db,
+        """SELECT count(*), count(s.match_score) FROM user_job_swipes s
+             JOIN users u ON u.id = s.user_id AND NOT u.data_consent""",
+    )[0] == (
+        fetch(
+            model_db,
+            "SELECT count(*) FROM user_job_swipes s JOIN users u ON u.id = s.user_id AND NOT u.data_consent",
+        )[0][0],
+        0,
+    )
     factor = fetch(
-        model_db, "SELECT match_factors -> 'top_factors' -> 0 FROM user_job_swipes LIMIT 1"
+        model_db,
+        "SELECT match_factors -> 'top_factors' -> 0 FROM user_job_swipes WHERE match_factors IS NOT NULL LIMIT 1",
     )[0][0]
     assert set(factor) == {"factor", "label", "contribution"}
 
@@ -227,7 +240,7 @@ def test_rescoring_writes_only_unscored_swipes_until_a_full_rescore_is_due(
     assert (incremental.swipes_scored, incremental.swipes_updated) == (10, 10)
     assert fetch(
         target,
-        """SELECT count(*) FROM user_job_swipes
+        """SELECT count(*) FROM user_job_swipes s JOIN users u ON u.id = s.user_id AND u.data_consent
             WHERE match_score IS NULL OR confidence IS NULL OR match_factors IS NULL""",
     ) == [(0,)]
     assert fetch(target, "SELECT match_score FROM user_job_swipes WHERE id = %s", drifted[0]) == [
