@@ -1,11 +1,11 @@
-"""The real webserver, started on a loopback port from the README's workspace: its GraphQL API
-lists every asset, check, schedule, sensor and job, each with a description and a group."""
+"""`jobswipe dagster`, run as the README lists it (the virtualenv's own executable, no activated
+virtualenv): the webserver and the daemon come up on a loopback port, and the GraphQL API lists
+every asset, check, schedule, sensor and job, each with a description and a group."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -58,24 +58,26 @@ def graphql(url: str, query: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("dagster_home")
-    shutil.copyfile(PROJECT_ROOT / "deploy" / "dagster.local.yaml", home / "dagster.yaml")
+def webserver(
+    tmp_path_factory: pytest.TempPathFactory, databases, migrated_template
+) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    state = tmp_path_factory.mktemp("state")
+    target = databases.clone(migrated_template, "webserver")
     port = _free_port()
-    log = home / "webserver.log"
+    log = state / "dagster.log"
+    # No PATH to the virtualenv: `jobswipe dagster` must find its own executables.
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "VIRTUAL_ENV")}
+    env.update(
+        PATH="/usr/bin:/bin",
+        JOBSWIPE_STATE_DIR=str(state),
+        JOBSWIPE_LANDING_DIR=str(state / "landing"),
+        DATABASE_URL=target.sqlalchemy_url,
+    )
     with log.open("w") as out:
         process = subprocess.Popen(
-            [
-                str(PROJECT_ROOT / ".venv" / "bin" / "dagster-webserver"),
-                "-w",
-                str(PROJECT_ROOT / "workspace.yaml"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(port),
-            ],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "DAGSTER_HOME": str(home)},
+            [str(PROJECT_ROOT / ".venv" / "bin" / "jobswipe"), "dagster", "--port", str(port)],
+            cwd=state,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -137,6 +139,14 @@ def test_graphql_lists_every_definition_with_a_description_and_group(webserver: 
         "record_and_alert_run_failures",
         "freshness_checks_sensor",
     }
+
+
+def test_jobswipe_dagster_keeps_its_instance_in_the_state_dir(webserver: str) -> None:
+    data = graphql(
+        webserver, "{ instance { daemonHealth { allDaemonStatuses { daemonType required } } } }"
+    )
+    daemons = {d["daemonType"] for d in data["instance"]["daemonHealth"]["allDaemonStatuses"]}
+    assert {"SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR"} <= daemons
 
 
 def test_webserver_serves_the_ui(webserver: str) -> None:
