@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from pipelines.db.crypto import PiiCipher
-from pipelines.db.locks import Writer, hold_writer_lock
+from pipelines.db.locks import hold_every_lock
 from pipelines.db.pii import PII_COLUMNS, context
 from pipelines.faults import failpoint
 from pipelines.sql_files import read_sql
@@ -122,7 +122,7 @@ def run_retention(
     try:
         with conn.transaction():
             # Deleting users cascades into every writer's tables: take every writer lock, in order.
-            hold_writer_lock(conn, *Writer)
+            hold_every_lock(conn)
             dropped_rows: dict[str, int] = {}
             for table, period in PARTITION_RETENTION.items():
                 dropped_rows[table] = 0

@@ -11,6 +11,7 @@ can deadlock on each other's rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 import psycopg
@@ -18,12 +19,14 @@ import psycopg
 from pipelines.sql_files import read_sql
 
 NAMESPACE = 0x4A53  # "JS": the first key of every platform advisory lock
+# The score write-back locks per user shard, so runs over different shards write side by side.
+SHARD_NAMESPACE = 0x4A54
 
 
 class Writer(IntEnum):
     POSTINGS = 1  # ingest, employer repair
     SIMULATION = 2  # the activity simulator's months
-    SCORES = 3  # score write-back, posting quality, recommendations
+    SCORES = 3  # posting quality (score write-back and recommendations lock per user shard)
     PARTITIONS = 4  # creating time partitions ahead
 
 
@@ -34,3 +37,21 @@ def hold_writer_lock(conn: psycopg.Connection | psycopg.Cursor, *writers: Writer
             read_sql("pipelines.db.sql", "writer_lock"),
             {"namespace": NAMESPACE, "key": int(writer)},
         )
+
+
+def hold_shard_locks(conn: psycopg.Connection | psycopg.Cursor, shards: Iterable[int]) -> None:
+    """Block until this transaction holds the score write-back locks of ``shards`` (ascending)."""
+    for shard in sorted(set(shards)):
+        conn.execute(
+            read_sql("pipelines.db.sql", "writer_lock"),
+            {"namespace": SHARD_NAMESPACE, "key": int(shard)},
+        )
+
+
+def hold_every_lock(conn: psycopg.Connection | psycopg.Cursor) -> None:
+    """Every writer's lock, then every shard's: what retention holds (one global order, so no
+    two writers deadlock on each other's locks)."""
+    from pipelines.scoring.shards import SHARD_COUNT
+
+    hold_writer_lock(conn, *Writer)
+    hold_shard_locks(conn, range(SHARD_COUNT))

@@ -21,7 +21,7 @@ from models_ml.scoring import probabilities, score
 from models_ml.training import MatchModel, TrainingResult, split_by_month, train_model
 from pipelines.db.bulk import copy_frame, update_from_frame
 from pipelines.db.connection import DatabaseTarget, connect
-from pipelines.db.locks import Writer, hold_writer_lock
+from pipelines.db.locks import Writer, hold_shard_locks, hold_writer_lock
 from pipelines.faults import failpoint
 from pipelines.scoring.dataset import (
     Snapshot,
@@ -282,10 +282,12 @@ def score_and_recommend(
         # One transaction for every write below; its commit need not wait for the WAL flush
         # (a crash loses the whole rescoring, which simply runs again).
         cur.execute("SET LOCAL synchronous_commit = off")
-        hold_writer_lock(cur, Writer.SCORES)
         if every_shard:
+            hold_writer_lock(cur, Writer.SCORES)
             cur.execute(statement("posting_quality"))
             postings_updated = cur.rowcount
+        # Runs over other shards write their own users' rows meanwhile.
+        hold_shard_locks(cur, selected)
         cur.execute(
             statement("recommendations_delete_shards"),
             {"shards": selected, "shard_count": SHARD_COUNT},
