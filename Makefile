@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install lock screenshots bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
+.PHONY: demo test lint install lock screenshots bench-shards bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
 	$(BIN)/python -m benchmarks.app_load --nice 10 --keep-world --serial
 	$(BIN)/python -m benchmarks.app_load --nice 10 --keep-world
+
+# Scoring by user shard: one process over 16 shards vs two side by side (docs/scaling.md).
+bench-shards: $(STAMP)
+	$(BIN)/python -m benchmarks.scoring_shards
 
 # The app's workload (16 RLS connections) idle and beside an ingest, a mart month and a full write-back.
 bench-load: $(STAMP)
