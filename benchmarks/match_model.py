@@ -12,6 +12,12 @@ staging + set-based UPDATE of user_job_swipes, in batches, in one transaction), 
 a raw COPY of the same swipe rows into a new table with user_job_swipes' columns, constraints
 and indexes (the ingest benchmark's baseline: the same rows straight into a table like their
 target). A raw COPY of only the five score columns into an unindexed temp table is printed too.
+
+The feed: the model is registered and served, every active user's 20 recommendations are
+written (timed), and for a sample of users the oracle's probability of every unseen open
+posting gives the feed's share of the way from a random 20 to the oracle's own top 20, with
+popularity's top 20 beside it, the candidate set's recall of the oracle's top 20, and coverage
+(distinct postings recommended); see models_ml/feed.py.
 """
 
 from __future__ import annotations
@@ -30,16 +36,22 @@ from sklearn.metrics import roc_auc_score
 from benchmarks.common import Stopwatch, benchmark_server, report, scratch_database
 from models_ml.compiled import compile_model
 from models_ml.features import matrix
+from models_ml.feed import FeedQuality, UserFeed, feed_quality
 from models_ml.scoring import score
 from models_ml.training import split_by_month, train_model
 from pipelines.db.bulk import copy_frame, create_staging_table
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.crypto import PiiCipher, new_key_spec
 from pipelines.scoring.dataset import load_snapshot, training_frame
-from pipelines.scoring.service import write_swipe_scores
+from pipelines.scoring.service import (
+    candidate_pairs,
+    score_and_recommend,
+    train_and_register,
+    write_swipe_scores,
+)
 from pipelines.simulate.activity import posting_ids, user_ids
 from pipelines.simulate.preferences import oracle_probability
-from pipelines.simulate.world import SCALES, build_world
+from pipelines.simulate.world import SCALES, World, build_world
 from pipelines.simulate.writer import write_simulation
 
 START = dt.date(2025, 1, 1)
@@ -107,6 +119,7 @@ def main() -> None:
         with rerun.running(), connect(target) as conn, conn.cursor() as cur:
             rewritten = write_swipe_scores(cur, rows, dt.datetime(2026, 1, 2))
         full_rows, narrow_rows = raw_copy_seconds(target, rows)
+        feed, recommend_seconds, recommended_users = measure_feed(target, world)
 
     table = result.metrics_table()
     table = result.metrics_table()
@@ -154,6 +167,20 @@ def main() -> None:
             ),
             ("write-back / raw COPY of the score columns", f"{ours.seconds / narrow_rows:.2f}"),
             ("second write-back of the same scores (s)", f"{rerun.seconds:.1f}, {rewritten} rows"),
+            (
+                "score + recommendations for every active user (s)",
+                f"{recommend_seconds:.1f} ({recommended_users:,} users)",
+            ),
+            (
+                f"feed, mean oracle probability of the top 20 ({feed.users:,} users sampled)",
+                f"model {feed.feed:.3f}, popularity {feed.popularity:.3f}, random {feed.random:.3f}, oracle {feed.oracle:.3f}",
+            ),
+            (
+                "feed share of the way from random to the oracle",
+                f"{feed.share:.3f} (popularity {feed.popularity_share:.3f})",
+            ),
+            ("candidate recall of the oracle's top 20", f"{feed.candidate_recall:.3f}"),
+            ("coverage: distinct postings recommended", f"{feed.coverage:,}"),
         ],
         {
             "metrics": table,
@@ -165,8 +192,83 @@ def main() -> None:
             "copy_score_columns_seconds": narrow_rows,
             "second_writeback_seconds": rerun.seconds,
             "second_writeback_rows": rewritten,
+            "recommend_seconds": recommend_seconds,
+            "feed": {
+                "users": feed.users,
+                "model": feed.feed,
+                "popularity": feed.popularity,
+                "random": feed.random,
+                "oracle": feed.oracle,
+                "share": feed.share,
+                "popularity_share": feed.popularity_share,
+                "candidate_recall": feed.candidate_recall,
+                "coverage": feed.coverage,
+            },
         },
     )
+
+
+def measure_feed(
+    target: DatabaseTarget, world: World, sample: int = 2_000, top_n: int = 20, seed: int = 7
+) -> tuple[FeedQuality, float, int]:
+    """Serve the model, write every active user's recommendations (timed), then measure them
+    against the oracle on a sample of those users."""
+    train_and_register(target, validation_month=VALIDATION)
+    began = time.perf_counter()
+    served = score_and_recommend(target, top_n=top_n)
+    seconds = time.perf_counter() - began
+    with connect(target) as conn:
+        snapshot = load_snapshot(conn)
+        recommendations = pl.DataFrame(
+            conn.execute(
+                "SELECT user_id::text, job_posting_id::text FROM recommendations"
+            ).fetchall(),
+            schema=["user_id", "job_posting_id"],
+            orient="row",
+        )
+    candidates = pl.concat(list(candidate_pairs(snapshot, snapshot.text_index())))
+    user_index = {u: i for i, u in enumerate(user_ids(world))}
+    posting_index = {p: i for i, p in enumerate(posting_ids(world))}
+    open_postings = snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id")
+    open_index = np.array([posting_index[p] for p in open_postings])
+    rights = dict(snapshot.swipes.group_by("job_posting_id").agg(pl.col("label").sum()).iter_rows())
+    popularity = np.array([rights.get(p, 0) for p in open_postings], dtype=float)
+    seen = snapshot.swipes.group_by("user_id").agg(pl.col("job_posting_id"))
+    seen_by_user = dict(seen.iter_rows())
+    by_user = {
+        u: set(g)
+        for u, g in recommendations.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows()
+    }
+    candidate_sets = {
+        u: set(g)
+        for u, g in candidates.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows()
+    }
+    users = sorted(by_user)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(users), size=min(sample, len(users)), replace=False)
+    position = {p: i for i, p in enumerate(open_postings)}
+    feeds = []
+    for i in chosen:
+        user = users[i]
+        swiped = set(seen_by_user.get(user, []))
+        unseen = [p for p in open_postings if p not in swiped]
+        local = {p: k for k, p in enumerate(unseen)}
+        rows = np.array([position[p] for p in unseen])
+        probabilities = oracle_probability(
+            world, np.full(len(rows), user_index[user]), open_index[rows]
+        )
+        feeds.append(
+            UserFeed(
+                probabilities,
+                np.array([local[p] for p in by_user[user] if p in local]),
+                np.array([local[p] for p in candidate_sets.get(user, ()) if p in local]),
+                popularity[rows],
+            )
+        )
+    quality = feed_quality(
+        feeds, top_n, coverage=recommendations.get_column("job_posting_id").n_unique()
+    )
+    return quality, seconds, served.users_recommended
 
 
 def checkpoint(target: DatabaseTarget) -> None:

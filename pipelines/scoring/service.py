@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -370,47 +370,14 @@ def recommend(
 ) -> pl.DataFrame:
     """Each active user's (of ``shards``, default all) top-N unseen open postings: candidates
     by content similarity and popularity, ranked by the model as of ``now``."""
-    active = snapshot.users.filter(pl.col("is_active"))
-    if shards is not None and not covers_all(shards):
-        active = active.filter(shard_expression().is_in(list(shards)))
-    users = active.get_column("user_id").to_list()
-    open_postings = (
-        snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id").to_list()
-    )
-    if not users or not open_postings:
-        return pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
-    seen = set(
-        zip(
-            snapshot.swipes.get_column("user_id").to_list(),
-            snapshot.swipes.get_column("job_posting_id").to_list(),
-            strict=True,
-        )
-    )
     prior = (
         float(snapshot.swipes.get_column("label").to_numpy().mean())
         if snapshot.swipes.height
         else 0.3
     )
-    posting_rows = np.array([text.posting_ids[p] for p in open_postings])
-    popular = _popular(snapshot, open_postings)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     frames = []
-    for start in range(0, len(users), 500):
-        chunk = users[start : start + 500]
-        similarity = (
-            text.users[[text.user_ids[u] for u in chunk]] @ text.postings[posting_rows].T
-        ).toarray()
-        pairs_user, pairs_posting = [], []
-        for row, user in enumerate(similarity):
-            best = np.argsort(-user)[:candidates_per_user]
-            candidates = dict.fromkeys([open_postings[i] for i in best] + popular)
-            for posting in candidates:
-                if (chunk[row], posting) not in seen:
-                    pairs_user.append(chunk[row])
-                    pairs_posting.append(posting)
-        if not pairs_user:
-            continue
-        pairs = pl.DataFrame({"user_id": pairs_user, "job_posting_id": pairs_posting})
+    for pairs in candidate_pairs(snapshot, text, shards, candidates_per_user):
         features = candidate_features(snapshot, pairs, text, prior, now)
         scored = pairs.with_columns(
             pl.Series(
@@ -428,6 +395,51 @@ def recommend(
     return result.with_columns(pl.lit(version).alias("model_version")).select(
         "user_id", "job_posting_id", "score", "rank", "model_version"
     )
+
+
+def candidate_pairs(
+    snapshot: Snapshot,
+    text: TextIndex,
+    shards: Sequence[int] | None = None,
+    candidates_per_user: int = 150,
+    users_per_chunk: int = 500,
+) -> Iterator[pl.DataFrame]:
+    """The unseen open postings the model ranks for each active user (of ``shards``): the
+    ``candidates_per_user`` nearest by content, plus the most liked. Yields (user_id,
+    job_posting_id) frames, ``users_per_chunk`` users at a time."""
+    active = snapshot.users.filter(pl.col("is_active"))
+    if shards is not None and not covers_all(shards):
+        active = active.filter(shard_expression().is_in(list(shards)))
+    users = active.get_column("user_id").to_list()
+    open_postings = (
+        snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id").to_list()
+    )
+    if not users or not open_postings:
+        return
+    seen = set(
+        zip(
+            snapshot.swipes.get_column("user_id").to_list(),
+            snapshot.swipes.get_column("job_posting_id").to_list(),
+            strict=True,
+        )
+    )
+    posting_rows = np.array([text.posting_ids[p] for p in open_postings])
+    popular = _popular(snapshot, open_postings)
+    for start in range(0, len(users), users_per_chunk):
+        chunk = users[start : start + users_per_chunk]
+        similarity = (
+            text.users[[text.user_ids[u] for u in chunk]] @ text.postings[posting_rows].T
+        ).toarray()
+        pairs_user, pairs_posting = [], []
+        for row, user in enumerate(similarity):
+            best = np.argsort(-user)[:candidates_per_user]
+            candidates = dict.fromkeys([open_postings[i] for i in best] + popular)
+            for posting in candidates:
+                if (chunk[row], posting) not in seen:
+                    pairs_user.append(chunk[row])
+                    pairs_posting.append(posting)
+        if pairs_user:
+            yield pl.DataFrame({"user_id": pairs_user, "job_posting_id": pairs_posting})
 
 
 def _popular(snapshot: Snapshot, open_postings: list[str], count: int = 50) -> list[str]:
