@@ -52,9 +52,11 @@ bench-ingest: $(STAMP)
 bench-marts: $(STAMP)
 	$(BIN)/python -m benchmarks.marts_incremental
 
-# Match-score model on the medium simulation: quality vs baselines and oracle, scoring and write-back speed.
+# Match-score model on the medium simulation, in both simulated worlds (taste models): quality vs
+# baselines and oracle, the feed vs the oracle, scoring, recommendation and write-back speed.
 bench-model: $(STAMP)
-	$(BIN)/python -m benchmarks.match_model
+	$(BIN)/python -m benchmarks.match_model --taste-model additive
+	$(BIN)/python -m benchmarks.match_model --taste-model screening
 
 # Reliability: employer attribution on a board-URL export, 10,000+ corrupted feeds, RLS and roles,
 # faults, injection, the leak search; then the app's load beside the pipeline (docs/reliability.md).

@@ -16,6 +16,7 @@ class SimulationConfig(dg.Config):
     months: int = 6
     seed: int = 42
     start_month: str | None = None  # YYYY-MM; default: `months` complete months ending last month
+    taste_model: str = "additive"  # how users decide: additive | screening
 
 
 @dg.asset(
@@ -30,6 +31,13 @@ def app_activity(
 ) -> dg.MaterializeResult:
     import datetime as dt
 
+    from pipelines.simulate.preferences import TASTE_MODELS
+
+    if config.taste_model not in TASTE_MODELS:
+        raise dg.Failure(
+            f"unknown taste model {config.taste_model!r}; use one of {', '.join(TASTE_MODELS)}",
+            allow_retries=False,
+        )
     if config.scale not in SCALES:
         raise dg.Failure(
             f"unknown scale {config.scale!r}; use one of {', '.join(SCALES)}", allow_retries=False
@@ -50,6 +58,7 @@ def app_activity(
         PiiCipher.from_settings(postgres.settings()),
         start=start,
         on_progress=on_progress,
+        taste_model=config.taste_model,
     )
     return dg.MaterializeResult(
         metadata={

@@ -59,10 +59,17 @@ VALIDATION = dt.date(2025, 12, 1)
 
 
 def main() -> None:
+    import argparse
+
+    from pipelines.simulate.preferences import TASTE_MODELS
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--taste-model", choices=TASTE_MODELS, default="additive")
+    taste_model = parser.parse_args().taste_model
     server = benchmark_server()
     cipher = PiiCipher.from_spec(new_key_spec("bench"))
     with scratch_database(server, "model") as target:
-        write_simulation(target, 42, "medium", 12, cipher, start=START)
+        write_simulation(target, 42, "medium", 12, cipher, start=START, taste_model=taste_model)
         began = time.perf_counter()
         with connect(target) as conn:
             snapshot = load_snapshot(conn)
@@ -73,7 +80,7 @@ def main() -> None:
         training_seconds = time.perf_counter() - began
 
         # The oracle on the same validation swipes.
-        world = build_world(42, SCALES["medium"], START)
+        world = build_world(42, SCALES["medium"], START, taste_model=taste_model)
         _, validation = split_by_month(frame, VALIDATION)
         user_index = {u: i for i, u in enumerate(user_ids(world))}
         posting_index = {p: i for i, p in enumerate(posting_ids(world))}
@@ -125,8 +132,9 @@ def main() -> None:
     table = result.metrics_table()
     best_baseline = max(m.roc_auc for m in result.baselines.values())
     report(
-        "match_model_medium",
+        f"match_model_medium_{taste_model}",
         [
+            ("taste model of the simulated world", taste_model),
             ("training / validation swipes", f"{result.train_rows:,} / {result.validation_rows:,}"),
             ("features (s) / training (s)", f"{features_seconds:.1f} / {training_seconds:.1f}"),
             *[

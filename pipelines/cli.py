@@ -119,12 +119,20 @@ def simulate(
     start: Annotated[
         str | None, typer.Option(help="first month, YYYY-MM (default: N months before this one)")
     ] = None,
+    taste_model: Annotated[
+        str, typer.Option(help="how users decide: additive | screening (docs/match-model.md)")
+    ] = "additive",
 ) -> None:
     """Write realistic app activity (users, swipes, applications, events...) month by month."""
+    from pipelines.simulate.preferences import TASTE_MODELS
     from pipelines.simulate.writer import SCALES
 
     if scale not in SCALES:
         raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
+    if taste_model not in TASTE_MODELS:
+        raise typer.BadParameter(
+            f"must be one of {', '.join(TASTE_MODELS)}", param_hint="--taste-model"
+        )
     first = _month_option(start, "--start")
     horizon = SCALES[scale].horizon_months
     if months is not None and not 1 <= months <= horizon:
@@ -134,7 +142,9 @@ def simulate(
     target = _target()
     migrations.upgrade(target)
     report = with_retries(
-        lambda: run_simulation(target, scale, months or SCALES[scale].default_months, seed, first),
+        lambda: run_simulation(
+            target, scale, months or SCALES[scale].default_months, seed, first, taste_model
+        ),
         what="simulate",
     )
     console.print(
@@ -144,7 +154,12 @@ def simulate(
 
 
 def run_simulation(
-    target: DatabaseTarget, scale: str, months: int, seed: int, start: dt.date | None = None
+    target: DatabaseTarget,
+    scale: str,
+    months: int,
+    seed: int,
+    start: dt.date | None = None,
+    taste_model: str = "additive",
 ) -> SimulationReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -174,6 +189,7 @@ def run_simulation(
             PiiCipher.from_settings(get_settings()),
             start=start,
             on_progress=on_progress,
+            taste_model=taste_model,
         )
         progress.update(task, completed=months, description=f"simulated {scale}")
     return report

@@ -143,11 +143,15 @@ class World:
     users: Users
     companies: Companies
     postings: Postings
+    # How users decide (pipelines/simulate/preferences.py): "additive" or "screening".
+    taste_model: str = "additive"
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
+        # The default taste model keeps the keys (and so the ids) worlds have always had.
+        model = "" if self.taste_model == "additive" else f":{self.taste_model}"
         digest = hashlib.sha256(
-            f"{self.seed}:{self.scale.name}:{self.start.isoformat()}".encode()
+            f"{self.seed}:{self.scale.name}:{self.start.isoformat()}{model}".encode()
         ).hexdigest()
         self.key = f"{self.scale.name}-s{self.seed}-{self.start:%Y%m}-{digest[:8]}"
 
@@ -171,7 +175,11 @@ class World:
 
 
 def build_world(
-    seed: int, scale: Scale, start: dt.date, catalog: pl.DataFrame | None = None
+    seed: int,
+    scale: Scale,
+    start: dt.date,
+    catalog: pl.DataFrame | None = None,
+    taste_model: str = "additive",
 ) -> World:
     """The simulated world; ``catalog`` adds existing (ingested) postings users can swipe on."""
     start = start.replace(day=1)
@@ -182,7 +190,13 @@ def build_world(
         _add_catalog(np.random.default_rng([seed, 4]), start, companies, postings, catalog)
     users = _users(np.random.default_rng([seed, 3]), scale)
     return World(
-        seed=seed, scale=scale, start=start, users=users, companies=companies, postings=postings
+        seed=seed,
+        scale=scale,
+        start=start,
+        users=users,
+        companies=companies,
+        postings=postings,
+        taste_model=taste_model,
     )
 
 

@@ -133,7 +133,14 @@ def write_simulation(
     cipher: PiiCipher,
     start: dt.date | None = None,
     on_progress: ProgressCallback | None = None,
+    taste_model: str = "additive",
 ) -> SimulationReport:
+    from pipelines.simulate.preferences import TASTE_MODELS
+
+    if taste_model not in TASTE_MODELS:
+        raise ValueError(
+            f"taste model must be one of {', '.join(TASTE_MODELS)}, got {taste_model!r}"
+        )
     scale = SCALES[scale_name]
     if not 1 <= months <= scale.horizon_months:
         raise ValueError(
@@ -141,7 +148,9 @@ def write_simulation(
         )
     with connect(target) as conn:
         catalog = ingested_catalog(conn)
-    world = build_world(seed, scale, start or default_start(months), catalog=catalog)
+    world = build_world(
+        seed, scale, start or default_start(months), catalog=catalog, taste_model=taste_model
+    )
     report = SimulationReport(world_key=world.key, ingested_postings=catalog.height)
     with connect(target) as conn:
         ensure_partitions(conn, world.start, add_months(world.start, months + 1))

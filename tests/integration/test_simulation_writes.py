@@ -158,3 +158,28 @@ def test_simulated_users_swipe_on_ingested_postings(databases, migrated_template
         ).fetchone()[0]  # type: ignore[index]
     assert on_ingested > 0
     assert ingested_companies == 0  # the catalogue's companies are not written again
+
+
+def test_the_screening_world_writes_its_own_ledger(databases, migrated_template, cipher) -> None:  # type: ignore[no-untyped-def]
+    """The second taste model is a world of its own (its own ledger key and ids); its swipes
+    have a plausible right-swipe rate; an unknown model is refused by name."""
+    from pipelines.simulate.world import SCALES, build_world
+
+    target = databases.clone(migrated_template, "screening")
+    report = write_simulation(
+        target, seed=3, scale_name="small", months=1, cipher=cipher, start=dt.date(2025, 1, 1),
+        taste_model="screening",
+    )  # fmt: skip
+    additive = build_world(3, SCALES["small"], dt.date(2025, 1, 1))
+    assert report.months_written and report.world_key != additive.key
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        keys = conn.execute("SELECT DISTINCT world_key FROM simulation_batches").fetchall()
+        rights = conn.execute(
+            "SELECT avg((direction <> 'LEFT')::int) FROM user_job_swipes"
+        ).fetchone()
+    assert keys == [(report.world_key,)]
+    assert rights is not None and 0.1 < float(rights[0]) < 0.6
+    with pytest.raises(ValueError, match="taste model"):
+        write_simulation(
+            target, seed=3, scale_name="small", months=1, cipher=cipher, taste_model="psychic"
+        )

@@ -142,3 +142,29 @@ def test_stored_swipes_follow_the_oracle(year: list[MonthBatch]) -> None:
     )
     liked = swipes.get_column("direction").to_numpy() != "LEFT"
     assert 0.80 <= roc_auc_score(liked, probability) <= 0.92
+
+
+def test_screening_world_decides_differently_in_kind_and_keeps_the_additive_world() -> None:
+    from pipelines.simulate.preferences import match_logit, screens
+
+    additive = build_world(5, SCALES["small"], START)
+    screening = build_world(5, SCALES["small"], START, taste_model="screening")
+    # Same people and postings; other ids, so the two worlds never share a ledger.
+    assert screening.key != additive.key
+    assert np.array_equal(screening.users.skills, additive.users.skills)
+    assert additive.key == build_world(5, SCALES["small"], START).key
+    rng = np.random.default_rng(1)
+    users = rng.integers(0, additive.users.count, 50_000)
+    postings = rng.integers(0, additive.postings.count, 50_000)
+    assert not np.allclose(
+        match_logit(additive, users, postings), match_logit(screening, users, postings)
+    )
+    # A broken non-negotiable nearly vetoes a posting, whatever else it offers.
+    s = screens(screening)
+    vetoed = s.remote_only[users] & (screening.postings.remote_type[postings] != 2)
+    probability = oracle_probability(screening, users, postings)
+    assert vetoed.any() and probability[vetoed].mean() < 0.5 * probability[~vetoed].mean()
+    with pytest.raises(ValueError):
+        match_logit(
+            build_world(5, SCALES["small"], START, taste_model="psychic"), users[:3], postings[:3]
+        )
