@@ -30,22 +30,22 @@ class Writer(IntEnum):
     PARTITIONS = 4  # creating time partitions ahead
 
 
+def _hold(conn: psycopg.Connection | psycopg.Cursor, namespace: int, keys: Iterable[int]) -> None:
+    """Block until this transaction holds the locks of ``keys``, taken in ascending order."""
+    for key in sorted({int(k) for k in keys}):
+        conn.execute(
+            read_sql("pipelines.db.sql", "writer_lock"), {"namespace": namespace, "key": key}
+        )
+
+
 def hold_writer_lock(conn: psycopg.Connection | psycopg.Cursor, *writers: Writer) -> None:
     """Block until this transaction holds the writers' locks (always taken in one order)."""
-    for writer in sorted(writers):
-        conn.execute(
-            read_sql("pipelines.db.sql", "writer_lock"),
-            {"namespace": NAMESPACE, "key": int(writer)},
-        )
+    _hold(conn, NAMESPACE, writers)
 
 
 def hold_shard_locks(conn: psycopg.Connection | psycopg.Cursor, shards: Iterable[int]) -> None:
     """Block until this transaction holds the score write-back locks of ``shards`` (ascending)."""
-    for shard in sorted(set(shards)):
-        conn.execute(
-            read_sql("pipelines.db.sql", "writer_lock"),
-            {"namespace": SHARD_NAMESPACE, "key": int(shard)},
-        )
+    _hold(conn, SHARD_NAMESPACE, shards)
 
 
 def hold_every_lock(conn: psycopg.Connection | psycopg.Cursor) -> None:

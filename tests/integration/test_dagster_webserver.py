@@ -4,10 +4,8 @@ every asset, check, schedule, sensor and job, each with a description and a grou
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
+from tools.screenshots import free_port, graphql
 
 QUERY = """
 {
@@ -41,29 +40,13 @@ QUERY = """
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def graphql(url: str, query: str) -> dict:
-    request = urllib.request.Request(
-        f"{url}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())["data"]
-
-
 @pytest.fixture(scope="module")
 def webserver(
     tmp_path_factory: pytest.TempPathFactory, databases, migrated_template
 ) -> Iterator[str]:  # type: ignore[no-untyped-def]
     state = tmp_path_factory.mktemp("state")
     target = databases.clone(migrated_template, "webserver")
-    port = _free_port()
+    port = free_port()
     log = state / "dagster.log"
     # No PATH to the virtualenv: `jobswipe dagster` must find its own executables.
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "VIRTUAL_ENV")}
