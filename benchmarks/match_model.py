@@ -26,6 +26,8 @@ import datetime as dt
 import io
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,17 +37,20 @@ from sklearn.metrics import roc_auc_score
 
 from benchmarks.common import Stopwatch, benchmark_server, report, scratch_database
 from models_ml.compiled import compile_model
-from models_ml.features import matrix
+from models_ml.features import TextIndex
 from models_ml.feed import FeedQuality, UserFeed, feed_quality
+from models_ml.feed_rules import FeedRules, select_feed
+from models_ml.retrieval import RetrievalCounts
 from models_ml.scoring import score
-from models_ml.training import split_by_month, train_model
+from models_ml.training import MatchModel, split_by_month, train_model
 from pipelines.db.bulk import copy_frame, create_staging_table
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.crypto import PiiCipher, new_key_spec
-from pipelines.scoring.dataset import load_snapshot, training_frame
+from pipelines.scoring.dataset import Snapshot, load_snapshot, training_frame
 from pipelines.scoring.service import (
-    candidate_pairs,
+    champion,
     score_and_recommend,
+    scored_candidates,
     train_and_register,
     write_swipe_scores,
 )
@@ -93,7 +98,7 @@ def main() -> None:
         oracle_auc = roc_auc_score(validation.get_column("label").to_numpy(), oracle)
 
         # Scoring speed: the model step on every swipe's features.
-        x = matrix(frame)
+        x = result.model.matrix(frame)
         began = time.perf_counter()
         reference = result.model.classifier.predict_proba(x)[:, 1]
         sklearn_seconds = time.perf_counter() - began
@@ -126,9 +131,9 @@ def main() -> None:
         with rerun.running(), connect(target) as conn, conn.cursor() as cur:
             rewritten = write_swipe_scores(cur, rows, dt.datetime(2026, 1, 2))
         full_rows, narrow_rows = raw_copy_seconds(target, rows)
-        feed, recommend_seconds, recommended_users = measure_feed(target, world)
+        measured = measure_feed(target, world)
+        feed = measured.with_rules
 
-    table = result.metrics_table()
     table = result.metrics_table()
     best_baseline = max(m.roc_auc for m in result.baselines.values())
     report(
@@ -175,20 +180,40 @@ def main() -> None:
             ),
             ("write-back / raw COPY of the score columns", f"{ours.seconds / narrow_rows:.2f}"),
             ("second write-back of the same scores (s)", f"{rerun.seconds:.1f}, {rewritten} rows"),
+            *[
+                (f"cold start, {name}: ROC AUC ({int(m['rows']):,} swipes)", f"{m['roc_auc']:.4f}")
+                for name, m in table.items()
+                if name.startswith("model_cold")
+            ],
             (
-                "score + recommendations for every active user (s)",
-                f"{recommend_seconds:.1f} ({recommended_users:,} users)",
+                "score + recommendations for every active user, written (s)",
+                f"{measured.score_and_recommend_seconds:.1f} ({measured.users:,} users)",
+            ),
+            (
+                "recommendations alone: retrieval + ranking for every active user (s)",
+                f"{measured.recommend_seconds:.1f} ({measured.candidates_per_user:.0f} candidates per user)",
             ),
             (
                 f"feed, mean oracle probability of the top 20 ({feed.users:,} users sampled)",
                 f"model {feed.feed:.3f}, popularity {feed.popularity:.3f}, random {feed.random:.3f}, oracle {feed.oracle:.3f}",
             ),
             (
-                "feed share of the way from random to the oracle",
+                "feed share of the way from random to the oracle (with the feed rules)",
                 f"{feed.share:.3f} (popularity {feed.popularity_share:.3f})",
             ),
-            ("candidate recall of the oracle's top 20", f"{feed.candidate_recall:.3f}"),
-            ("coverage: distinct postings recommended", f"{feed.coverage:,}"),
+            (
+                "feed share without the rules (their cost)",
+                f"{measured.without_rules.share:.3f} ({feed.share - measured.without_rules.share:+.3f})",
+            ),
+            ("candidate recall of the oracle's top 20 (merged retrievers)", f"{feed.candidate_recall:.3f}"),
+            *[
+                (f"recall of the {name} retriever alone", f"{value:.3f}")
+                for name, value in measured.retriever_recall.items()
+            ],
+            (
+                "coverage: distinct postings recommended (without the rules)",
+                f"{feed.coverage:,} ({measured.without_rules.coverage:,})",
+            ),
         ],
         {
             "metrics": table,
@@ -200,7 +225,10 @@ def main() -> None:
             "copy_score_columns_seconds": narrow_rows,
             "second_writeback_seconds": rerun.seconds,
             "second_writeback_rows": rewritten,
-            "recommend_seconds": recommend_seconds,
+            "score_and_recommend_seconds": measured.score_and_recommend_seconds,
+            "recommend_seconds": measured.recommend_seconds,
+            "retriever_recall": measured.retriever_recall,
+            "share_without_rules": measured.without_rules.share,
             "feed": {
                 "users": feed.users,
                 "model": feed.feed,
@@ -216,46 +244,69 @@ def main() -> None:
     )
 
 
+@dataclass
+class FeedMeasurement:
+    with_rules: FeedQuality
+    without_rules: FeedQuality
+    retriever_recall: dict[str, float]  # each retriever's own candidates, alone
+    score_and_recommend_seconds: float
+    recommend_seconds: float
+    users: int
+    candidates_per_user: float
+
+
 def measure_feed(
     target: DatabaseTarget, world: World, sample: int = 2_000, top_n: int = 20, seed: int = 7
-) -> tuple[FeedQuality, float, int]:
-    """Serve the model, write every active user's recommendations (timed), then measure them
-    against the oracle on a sample of those users."""
+) -> FeedMeasurement:
+    """Serve the model and write every active user's recommendations (timed, with the swipe
+    scores), time the recommendations alone (retrieval and ranking for every active user),
+    then measure the feeds against the oracle on a sample of those users, with the feed rules
+    and without them."""
     train_and_register(target, validation_month=VALIDATION)
     began = time.perf_counter()
     served = score_and_recommend(target, top_n=top_n)
     seconds = time.perf_counter() - began
     with connect(target) as conn:
         snapshot = load_snapshot(conn)
-        recommendations = pl.DataFrame(
-            conn.execute(
-                "SELECT user_id::text, job_posting_id::text FROM recommendations"
-            ).fetchall(),
-            schema=["user_id", "job_posting_id"],
-            orient="row",
-        )
-    candidates = pl.concat(list(candidate_pairs(snapshot, snapshot.text_index())))
+        current = champion(conn)
+    assert current is not None
+    _, model = current
+    text = snapshot.text_index()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    began = time.perf_counter()
+    scored = pl.concat(list(scored_candidates(snapshot, model, text, now=now)))
+    recommend_seconds = time.perf_counter() - began
+    feeds = {
+        "rules": select_feed(scored, top_n, FeedRules()),
+        "none": select_feed(scored, top_n, FeedRules.none()),
+    }
     user_index = {u: i for i, u in enumerate(user_ids(world))}
     posting_index = {p: i for i, p in enumerate(posting_ids(world))}
     open_postings = snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id")
     open_index = np.array([posting_index[p] for p in open_postings])
     rights = dict(snapshot.swipes.group_by("job_posting_id").agg(pl.col("label").sum()).iter_rows())
     popularity = np.array([rights.get(p, 0) for p in open_postings], dtype=float)
-    seen = snapshot.swipes.group_by("user_id").agg(pl.col("job_posting_id"))
-    seen_by_user = dict(seen.iter_rows())
-    by_user = {
-        u: set(g)
-        for u, g in recommendations.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows()
+    seen_by_user = dict(snapshot.swipes.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows())
+
+    def sets(frame: pl.DataFrame) -> dict[str, set[str]]:
+        return {u: set(g) for u, g in frame.group_by("user_id").agg("job_posting_id").iter_rows()}
+
+    shown = {name: sets(feed) for name, feed in feeds.items()}
+    candidate_sets = sets(scored)
+    # Each retriever alone: the candidates it would have contributed without the others.
+    alone = {
+        name: sets(frame)
+        for name, frame in (
+            (name, pl.concat(list(retrieval_alone(snapshot, model, text, now, name))))
+            for name in ("linear", "content", "collaborative")
+        )
     }
-    candidate_sets = {
-        u: set(g)
-        for u, g in candidates.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows()
-    }
-    users = sorted(by_user)
+    users = sorted(shown["rules"])
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(users), size=min(sample, len(users)), replace=False)
     position = {p: i for i, p in enumerate(open_postings)}
-    feeds = []
+    per_rules: dict[str, list[UserFeed]] = {name: [] for name in feeds}
+    recall: dict[str, list[float]] = {name: [] for name in alone}
     for i in chosen:
         user = users[i]
         swiped = set(seen_by_user.get(user, []))
@@ -265,18 +316,47 @@ def measure_feed(
         probabilities = oracle_probability(
             world, np.full(len(rows), user_index[user]), open_index[rows]
         )
-        feeds.append(
-            UserFeed(
-                probabilities,
-                np.array([local[p] for p in by_user[user] if p in local]),
-                np.array([local[p] for p in candidate_sets.get(user, ()) if p in local]),
-                popularity[rows],
+        candidates = np.array([local[p] for p in candidate_sets.get(user, ()) if p in local])
+        for name in feeds:
+            per_rules[name].append(
+                UserFeed(
+                    probabilities,
+                    np.array([local[p] for p in shown[name].get(user, ()) if p in local]),
+                    candidates,
+                    popularity[rows],
+                )
             )
-        )
-    quality = feed_quality(
-        feeds, top_n, coverage=recommendations.get_column("job_posting_id").n_unique()
+        best = np.argsort(-probabilities, kind="stable")[:top_n]
+        for name, found in alone.items():
+            hits = [local[p] for p in found.get(user, ()) if p in local]
+            recall[name].append(float(np.isin(best, hits).mean()))
+    qualities = {
+        name: feed_quality(per_rules[name], top_n, coverage=feed.get_column("job_posting_id").n_unique())
+        for name, feed in feeds.items()
+    }
+    return FeedMeasurement(
+        with_rules=qualities["rules"],
+        without_rules=qualities["none"],
+        retriever_recall={name: float(np.mean(values)) for name, values in recall.items()},
+        score_and_recommend_seconds=seconds,
+        recommend_seconds=recommend_seconds,
+        users=served.users_recommended,
+        candidates_per_user=scored.height / max(scored.get_column("user_id").n_unique(), 1),
     )
-    return quality, seconds, served.users_recommended
+
+
+def retrieval_alone(
+    snapshot: Snapshot, model: MatchModel, text: TextIndex, now: dt.datetime, name: str
+) -> Iterator[pl.DataFrame]:
+    """The candidates of one retriever on its own (the others' counts set to zero)."""
+    counts = RetrievalCounts(
+        **{
+            field: (getattr(RetrievalCounts(), field) if field == name else 0)
+            for field in ("linear", "content", "collaborative", "fresh", "popular")
+        }
+    )
+    for frame in scored_candidates(snapshot, model, text, now=now, counts=counts):
+        yield frame.select("user_id", "job_posting_id")
 
 
 def checkpoint(target: DatabaseTarget) -> None:

@@ -45,10 +45,26 @@ FACTOR_LABELS: dict[str, tuple[str, str]] = {
         "You liked this company before",
         "You passed on this company before",
     ),
+    "affinity_industry": ("An industry you often like", "An industry you often pass on"),
+    "affinity_company_size": (
+        "A company size you often like",
+        "A company size you often pass on",
+    ),
+    "affinity_level": ("A seniority you often like", "A seniority you often pass on"),
+    "affinity_type": ("An employment type you often like", "An employment type you often pass on"),
+    "affinity_remote_type": (
+        "A work arrangement you often like",
+        "A work arrangement you often pass on",
+    ),
+    "affinity_salary_band": ("A pay band you often like", "A pay band you often pass on"),
+    "affinity_title_cluster": ("Roles like ones you liked", "Roles like ones you passed on"),
+    "cf_like": ("Liked by people with your taste", "Unlike what you have liked"),
+    "cf_pass": ("Like postings you passed on", "Unlike postings you passed on"),
 }
 
 
-NUMERIC_MASK = np.array([0.0 if name in CATEGORICAL else 1.0 for name in FEATURES])
+def numeric_mask(features: tuple[str, ...]) -> np.ndarray:
+    return np.array([0.0 if name in CATEGORICAL else 1.0 for name in features])
 
 
 @dataclass
@@ -56,23 +72,29 @@ class LinearSurrogate:
     coefficients: np.ndarray
     centre: np.ndarray
     r2: float
+    features: tuple[str, ...] = FEATURES
 
     @classmethod
-    def fit(cls, x: np.ndarray, booster: object) -> LinearSurrogate:
+    def fit(
+        cls, x: np.ndarray, booster: object, features: tuple[str, ...] = FEATURES
+    ) -> LinearSurrogate:
         centre = np.nan_to_num(np.nanmedian(x, axis=0))
         filled = np.where(np.isnan(x), centre, x)
         logit = booster.decision_function(x)  # type: ignore[attr-defined]
         scale = np.nanstd(filled, axis=0) + 1e-9
-        standard = (filled - centre) / scale * NUMERIC_MASK
+        standard = (filled - centre) / scale * numeric_mask(features)
         ridge = Ridge(alpha=1.0).fit(standard, logit)
         return cls(
-            coefficients=ridge.coef_ / scale, centre=centre, r2=float(ridge.score(standard, logit))
+            coefficients=ridge.coef_ / scale,
+            centre=centre,
+            r2=float(ridge.score(standard, logit)),
+            features=features,
         )
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Signed log-odds contributions; categorical codes have no linear meaning and get 0."""
         filled = np.where(np.isnan(x), self.centre, x)
-        return (filled - self.centre) * self.coefficients * NUMERIC_MASK
+        return (filled - self.centre) * self.coefficients * numeric_mask(self.features)
 
     def top_factors_json(self, x: np.ndarray, k: int = 3) -> pl.Series:
         """Per row, ``{"top_factors": [{"factor", "label", "contribution"}, ...]}`` as JSON text:
@@ -94,9 +116,9 @@ class LinearSurrogate:
         def quoted(texts: list[str]) -> dict[int, str]:
             return {index: json.dumps(text) for index, text in enumerate(texts)}
 
-        names = quoted(list(FEATURES))
-        positive = quoted([FACTOR_LABELS[name][0] for name in FEATURES])
-        negative = quoted([FACTOR_LABELS[name][1] for name in FEATURES])
+        names = quoted(list(self.features))
+        positive = quoted([FACTOR_LABELS[name][0] for name in self.features])
+        negative = quoted([FACTOR_LABELS[name][1] for name in self.features])
 
         def factor(rank: int) -> pl.Expr:
             feature, value = pl.col(f"feature_{rank}"), pl.col(f"value_{rank}")

@@ -19,6 +19,8 @@ import polars as pl
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from models_ml.taste import AFFINITY_FEATURES, CF_FEATURES
+
 REMOTE_TYPES = ("ONSITE", "HYBRID", "REMOTE")
 REMOTE_PREFS = ("REMOTE_ONLY", "HYBRID", "ONSITE", "NO_PREFERENCE")
 LEVELS = ("ENTRY", "JUNIOR", "MID", "SENIOR", "LEAD", "PRINCIPAL", "EXECUTIVE")
@@ -37,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "posting_age_days", "company_verified", "deck_position", "device",
     "user_prior_swipes", "user_prior_right_rate", "posting_prior_swipes", "posting_prior_right_rate",
     "company_prior_right_rate", "user_company_prior_swipes", "user_company_prior_right_rate",
+    *AFFINITY_FEATURES, *CF_FEATURES,
 )  # fmt: skip
 CATEGORICAL: tuple[str, ...] = ("remote_fit", "device")
 CONTENT_FEATURES: tuple[str, ...] = ("content_similarity", "title_similarity", "skill_coverage")
@@ -58,6 +61,11 @@ class TextIndex:
     postings: sparse.csr_matrix
     user_titles: sparse.csr_matrix
     posting_titles: sparse.csr_matrix
+    # Which of the users' skills (binary, users x skill vocabulary) each posting's title or
+    # description mentions (postings x the same vocabulary), and how many skills each user has.
+    user_skills: sparse.csr_matrix
+    posting_skills: sparse.csr_matrix
+    skill_counts: np.ndarray
 
     @classmethod
     def build(cls, users: pl.DataFrame, postings: pl.DataFrame) -> TextIndex:
@@ -83,6 +91,7 @@ class TextIndex:
             postings.get_column("title").fill_null("").to_list()
             + users.get_column("current_title").fill_null("").to_list()
         )
+        user_skills, posting_skills = _skill_matrices(users, postings)
         return cls(
             user_ids={u: i for i, u in enumerate(users.get_column("user_id").to_list())},
             posting_ids={
@@ -96,16 +105,78 @@ class TextIndex:
             posting_titles=titles.transform(
                 postings.get_column("title").fill_null("").to_list()
             ).tocsr(),
+            user_skills=user_skills,
+            posting_skills=posting_skills,
+            skill_counts=np.asarray(user_skills.sum(axis=1)).ravel(),
         )
+
+    def rows(
+        self, user_ids: list[str] | pl.Series, posting_ids: list[str] | pl.Series
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([self.user_ids[x] for x in user_ids], dtype=np.int64),
+            np.array([self.posting_ids[x] for x in posting_ids], dtype=np.int64),
+        )
+
+    def skill_coverage(self, u: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """The share of each user's skills that the paired posting mentions (0 without skills)."""
+        mentioned = np.asarray(
+            self.user_skills[u].multiply(self.posting_skills[p]).sum(axis=1)
+        ).ravel()
+        counts = self.skill_counts[u]
+        return np.divide(mentioned, counts, out=np.zeros(len(u)), where=counts > 0)
 
     def similarity(
         self, user_ids: list[str], posting_ids: list[str]
     ) -> tuple[np.ndarray, np.ndarray]:
-        u = np.array([self.user_ids[x] for x in user_ids])
-        p = np.array([self.posting_ids[x] for x in posting_ids])
+        u, p = self.rows(user_ids, posting_ids)
+        return self.similarity_of_rows(u, p)
+
+    def similarity_of_rows(self, u: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         content = np.asarray(self.users[u].multiply(self.postings[p]).sum(axis=1)).ravel()
         title = np.asarray(self.user_titles[u].multiply(self.posting_titles[p]).sum(axis=1)).ravel()
         return content, title
+
+
+def _skill_matrices(
+    users: pl.DataFrame, postings: pl.DataFrame
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Users' skills as a binary matrix, and which postings mention each of them (a plain
+    substring test on the lower-cased title and description, as a reader would check)."""
+    skills = users.get_column("skills").to_list()
+    vocabulary = sorted({s for row in skills for s in (row or []) if s})
+    column = {s: i for i, s in enumerate(vocabulary)}
+    rows, cols = [], []
+    for i, row in enumerate(skills):
+        for s in dict.fromkeys(row or []):
+            if s:
+                rows.append(i)
+                cols.append(column[s])
+    user_matrix = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(users.height, len(vocabulary))
+    )
+    text = (
+        postings.get_column("title").fill_null("")
+        + " "
+        + postings.get_column("description").fill_null("")
+    ).str.to_lowercase()
+    posting_rows, posting_cols = [], []
+    for j, skill in enumerate(vocabulary):
+        hits = np.flatnonzero(text.str.contains(skill, literal=True).fill_null(False).to_numpy())
+        posting_rows.append(hits)
+        posting_cols.append(np.full(len(hits), j))
+    r = np.concatenate(posting_rows) if posting_rows else np.empty(0, dtype=int)
+    c = np.concatenate(posting_cols) if posting_cols else np.empty(0, dtype=int)
+    posting_matrix = sparse.csr_matrix(
+        (np.ones(len(r)), (r, c)), shape=(postings.height, len(vocabulary))
+    )
+    return user_matrix, posting_matrix
+
+
+def levels_from_experience(years: np.ndarray) -> np.ndarray:
+    """level_from_experience over an array (NaN: MID)."""
+    years = np.asarray(years, dtype=float)
+    return np.where(np.isnan(years), 2, np.digitize(np.nan_to_num(years), [1, 3, 6, 10, 14, 20]))
 
 
 def haversine_km(
@@ -119,28 +190,30 @@ def haversine_km(
     return 6371.0 * 2 * np.arcsin(np.sqrt(a))
 
 
+def _codes(column: pl.Series, names: tuple[str, ...], default: int) -> np.ndarray:
+    """Index of each value in ``names`` (``default`` for anything else or missing)."""
+    mapping = {name: i for i, name in enumerate(names)}
+    return (
+        column.cast(pl.String)
+        .replace_strict(mapping, default=default, return_dtype=pl.Int64)
+        .fill_null(default)
+        .to_numpy()
+    )
+
+
 def content_features(
     pairs: pl.DataFrame, users: pl.DataFrame, postings: pl.DataFrame, text: TextIndex
 ) -> pl.DataFrame:
     """Pairs (user_id, job_posting_id, at, deck_position, device) -> content features."""
-    frame = pairs.join(users, on="user_id", how="left").join(
-        postings, on="job_posting_id", how="left"
+    frame = pairs.join(users, on="user_id", how="left", maintain_order="left").join(
+        postings, on="job_posting_id", how="left", maintain_order="left"
     )
-    content, title = text.similarity(
-        frame.get_column("user_id").to_list(), frame.get_column("job_posting_id").to_list()
+    u, p = text.rows(frame.get_column("user_id"), frame.get_column("job_posting_id"))
+    content, title = text.similarity_of_rows(u, p)
+    user_level = levels_from_experience(
+        frame.get_column("years_of_experience").cast(pl.Float64).fill_null(float("nan")).to_numpy()
     )
-    user_level = np.array(
-        [
-            level_from_experience(y)
-            for y in frame.get_column("years_of_experience")
-            .cast(pl.Float64)
-            .fill_null(float("nan"))
-            .to_list()
-        ]
-    )
-    posting_level = np.array(
-        [LEVELS.index(lv) if lv in LEVELS else 2 for lv in frame.get_column("level").to_list()]
-    )
+    posting_level = _codes(frame.get_column("level"), LEVELS, 2)
     expected = np.array(EXPECTED_PAY)[user_level]
     salary = frame.get_column("salary_max_yearly_usd").cast(pl.Float64).to_numpy()
     distance = haversine_km(
@@ -149,42 +222,25 @@ def content_features(
         frame.get_column("latitude").cast(pl.Float64).to_numpy(),
         frame.get_column("longitude").cast(pl.Float64).to_numpy(),
     )
-    remote_type = np.array(
-        [
-            REMOTE_TYPES.index(r) if r in REMOTE_TYPES else 0
-            for r in frame.get_column("remote_type").to_list()
-        ]
-    )
-    remote_pref = np.array(
-        [
-            REMOTE_PREFS.index(r) if r in REMOTE_PREFS else 3
-            for r in frame.get_column("remote_pref").to_list()
-        ]
-    )
-    skills = frame.get_column("skills").to_list()
-    texts = (
-        (
-            frame.get_column("title").fill_null("")
-            + " "
-            + frame.get_column("description").fill_null("")
+    remote_type = _codes(frame.get_column("remote_type"), REMOTE_TYPES, 0)
+    remote_pref = _codes(frame.get_column("remote_pref"), REMOTE_PREFS, 3)
+    wanted = frame.get_column("job_types")
+    type_match = (
+        pl.select(
+            pl.when(wanted.list.len().fill_null(0) == 0)
+            .then(0.5)
+            .otherwise(wanted.list.contains(frame.get_column("type")).cast(pl.Float64))
+            .fill_null(0.0)
         )
-        .str.to_lowercase()
-        .to_list()
+        .to_series()
+        .to_numpy()
     )
-    coverage = np.array(
-        [
-            sum(s in t for s in sk) / len(sk) if sk else 0.0
-            for sk, t in zip(skills, texts, strict=True)
-        ]
-    )
-    job_types = frame.get_column("job_types").to_list()
-    types = frame.get_column("type").to_list()
     at = frame.get_column("at")
     return pl.DataFrame(
         {
             "content_similarity": content,
             "title_similarity": title,
-            "skill_coverage": coverage,
+            "skill_coverage": text.skill_coverage(u, p),
             "salary_ratio": salary / expected,
             "salary_known": (~np.isnan(salary)).astype(float),
             "distance_km": distance,
@@ -195,9 +251,7 @@ def content_features(
             "remote_fit": (remote_type * len(REMOTE_PREFS) + remote_pref).astype(float),
             "remote_match": REMOTE_MATCH[remote_type, remote_pref],
             "level_gap": (posting_level - user_level).astype(float),
-            "type_match": np.array(
-                [float(t in jt) if jt else 0.5 for t, jt in zip(types, job_types, strict=True)]
-            ),
+            "type_match": type_match,
             "description_length": np.log1p(
                 frame.get_column("description")
                 .fill_null("")
@@ -213,13 +267,7 @@ def content_features(
             .cast(pl.Float64)
             .to_numpy(),
             "deck_position": frame.get_column("deck_position").cast(pl.Float64).to_numpy(),
-            "device": np.array(
-                [
-                    DEVICES.index(d) if d in DEVICES else 2
-                    for d in frame.get_column("device_type").to_list()
-                ],
-                dtype=float,
-            ),
+            "device": _codes(frame.get_column("device_type"), DEVICES, 2).astype(float),
         }
     )
 
@@ -289,12 +337,12 @@ def behaviour_from_history(
     )  # fmt: skip
 
 
-def matrix(features: pl.DataFrame) -> np.ndarray:
-    """FEATURES as floats, rounded to 6 decimals; a column with no value at all (e.g. no
+def matrix(features: pl.DataFrame, names: tuple[str, ...] = FEATURES) -> np.ndarray:
+    """``names`` (FEATURES by default) as floats, rounded to 6 decimals; a column with no value at all (e.g. no
     salaries anywhere) becomes 0, which the booster can bin, instead of all-NaN."""
     # Row-major, as the compiled trees read it (no second copy when scoring), rounded in place.
     values = (
-        features.select(list(FEATURES))
+        features.select(list(names))
         .to_numpy(order="c", writable=True)
         .astype(np.float64, copy=False)
     )

@@ -6,7 +6,6 @@ import numpy as np
 import polars as pl
 
 from models_ml.compiled import CompiledScorer
-from models_ml.features import matrix
 from models_ml.training import MatchModel
 
 
@@ -31,7 +30,7 @@ def score(
     compiled: CompiledScorer | None = None,
 ) -> pl.DataFrame:
     """match_score (0-100), confidence (0-1) and match_factors (JSON) per row of ``features``."""
-    x = matrix(features)
+    x = model.matrix(features)
     probability = probabilities(model, x, compiled)
     columns = {
         "match_score": np.round(probability * 100.0, 2),

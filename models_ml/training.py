@@ -17,8 +17,12 @@ from sklearn.preprocessing import StandardScaler
 from models_ml.evaluation import Metrics, evaluate
 from models_ml.explain import LinearSurrogate
 from models_ml.features import CATEGORICAL, CONTENT_FEATURES, FEATURES, matrix
+from models_ml.retrieval import LinearRetriever
 
 CALIBRATION_SHARE = 0.15
+# Cold start, measured apart: users with fewer swipes than this before the swipe, and postings
+# nobody had swiped. Their scores rest on content and stated preferences.
+COLD_USER_SWIPES = 5
 
 
 @dataclass
@@ -29,9 +33,15 @@ class MatchModel:
     surrogate: LinearSurrogate
     prior_rate: float
     features: tuple[str, ...] = FEATURES
+    # The feed's first stage (models_ml/retrieval.py); models trained before it had none.
+    retriever: LinearRetriever | None = None
+
+    def matrix(self, features: pl.DataFrame) -> np.ndarray:
+        """The columns this model was trained on, in its order."""
+        return matrix(features, self.features)
 
     def predict(self, features: pl.DataFrame) -> np.ndarray:
-        return self.classifier.predict_proba(matrix(features))[:, 1]
+        return self.classifier.predict_proba(self.matrix(features))[:, 1]
 
 
 @dataclass
@@ -46,10 +56,13 @@ class TrainingResult:
     validation_labels: np.ndarray
     extra: dict[str, float] = field(default_factory=dict)
 
+    cold_start: dict[str, Metrics] = field(default_factory=dict)
+
     def metrics_table(self) -> dict[str, dict[str, float]]:
         return {
             "model": self.metrics.as_dict(),
             **{name: m.as_dict() for name, m in self.baselines.items()},
+            **{f"model_{name}": m.as_dict() for name, m in self.cold_start.items()},
         }
 
 
@@ -91,7 +104,12 @@ def train_model(frame: pl.DataFrame, validation_month: dt.date, seed: int = 7) -
     surrogate = LinearSurrogate.fit(
         matrix(train.sample(min(train.height, 50_000), seed=seed)), booster
     )
-    model = MatchModel(classifier=calibrated, surrogate=surrogate, prior_rate=prior)
+    model = MatchModel(
+        classifier=calibrated,
+        surrogate=surrogate,
+        prior_rate=prior,
+        retriever=LinearRetriever.fit(fit_part, seed=seed),
+    )
 
     labels = validation.get_column("label").to_numpy()
     users = validation.get_column("user_id").to_numpy()
@@ -112,7 +130,25 @@ def train_model(frame: pl.DataFrame, validation_month: dt.date, seed: int = 7) -
         baselines=baselines,
         validation_scores=scores,
         validation_labels=labels,
+        cold_start=cold_start_metrics(validation, scores),
     )
+
+
+def cold_start_metrics(validation: pl.DataFrame, scores: np.ndarray) -> dict[str, Metrics]:
+    """The model's metrics on cold-start swipes alone: users with fewer than COLD_USER_SWIPES
+    swipes before, postings with none (only where both outcomes occur)."""
+    groups = {
+        "cold_users": validation.get_column("user_prior_swipes").to_numpy() < COLD_USER_SWIPES,
+        "cold_postings": validation.get_column("posting_prior_swipes").to_numpy() == 0,
+    }
+    labels = validation.get_column("label").to_numpy()
+    users = validation.get_column("user_id").to_numpy()
+    relevance = validation.get_column("relevance").to_numpy()
+    metrics = {}
+    for name, mask in groups.items():
+        if mask.sum() >= 20 and 0 < labels[mask].sum() < mask.sum():
+            metrics[name] = evaluate(labels[mask], scores[mask], users[mask], relevance[mask])
+    return metrics
 
 
 def _content_baseline(train: pl.DataFrame, validation: pl.DataFrame, seed: int) -> Metrics:

@@ -14,6 +14,15 @@ from models_ml.features import (
     behaviour_from_history,
     content_features,
 )
+from models_ml.retrieval import TasteState
+from models_ml.taste import (
+    ATTRIBUTES,
+    affinities_before_each_swipe,
+    affinities_from_tables,
+    collaborative_before_each_swipe,
+    collaborative_from_history,
+    posting_attributes,
+)
 from pipelines.ingest.fields import parse_location
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
 from pipelines.sql_files import read_sql
@@ -40,6 +49,9 @@ class Snapshot:
 
     def text_index(self) -> TextIndex:
         return TextIndex.build(self.users, self.postings)
+
+    def posting_attributes(self, text: TextIndex) -> pl.DataFrame:
+        return posting_attributes(self.postings, text.posting_titles)
 
 
 def load_snapshot(conn: psycopg.Connection) -> Snapshot:
@@ -84,12 +96,27 @@ def training_frame(
         )
     text = text or snapshot.text_index()
     prior = float(swipes.get_column("label").to_numpy().mean())
-    behaviour = behaviour_before_each_swipe(swipes, prior)
+    attributes = snapshot.posting_attributes(text)
+    with_attributes = swipes.join(
+        attributes, on="job_posting_id", how="left", maintain_order="left"
+    ).with_columns(pl.col(list(ATTRIBUTES)).fill_null("unknown"))
+    behaviour = pl.concat(
+        [
+            behaviour_before_each_swipe(swipes, prior),
+            affinities_before_each_swipe(with_attributes, prior),
+        ],
+        how="horizontal",
+    )
     empty = False
+    kept = None
     if keep is not None:
         kept = swipes.select(keep.alias("_keep")).get_column("_keep")
         if not kept.any():  # describe one row and keep none: the same columns, no rows
             empty, kept = True, pl.Series([True] + [False] * (swipes.height - 1))
+    behaviour = pl.concat(
+        [behaviour, collaborative_before_each_swipe(swipes, describe=kept)], how="horizontal"
+    )
+    if kept is not None:
         swipes, behaviour = swipes.filter(kept), behaviour.filter(kept)
     content = content_features(
         swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
@@ -109,15 +136,29 @@ def training_frame(
 
 
 def candidate_features(
-    snapshot: Snapshot, pairs: pl.DataFrame, text: TextIndex, prior: float, now: object
+    snapshot: Snapshot,
+    pairs: pl.DataFrame,
+    text: TextIndex,
+    prior: float,
+    now: object,
+    taste: TasteState,
+    attributes: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Features of pairs nobody has swiped yet, as if shown now at the top of the deck."""
-    pairs = pairs.join(
-        snapshot.postings.select("job_posting_id", "company_id"), on="job_posting_id", how="left"
-    ).with_columns(
-        pl.lit(now).cast(pl.Datetime("us")).alias("at"),
-        pl.lit(0).alias("deck_position"),
-        pl.lit("ios").alias("device_type"),
+    """Features of pairs nobody has swiped yet, as if shown now at the top of the deck; the
+    whole history is their past (``taste`` was built from it)."""
+    pairs = (
+        pairs.select("user_id", "job_posting_id")
+        .join(
+            snapshot.postings.select("job_posting_id", "company_id"),
+            on="job_posting_id",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            pl.lit(now).cast(pl.Datetime("us")).alias("at"),
+            pl.lit(0).alias("deck_position"),
+            pl.lit("ios").alias("device_type"),
+        )
     )
     content = content_features(
         pairs.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
@@ -128,6 +169,18 @@ def candidate_features(
     behaviour = behaviour_from_history(
         pairs.select("user_id", "job_posting_id", "company_id"), snapshot.swipes, prior
     )
+    with_attributes = (
+        pairs.select("user_id", "job_posting_id")
+        .join(attributes, on="job_posting_id", how="left", maintain_order="left")
+        .with_columns(pl.col(list(ATTRIBUTES)).fill_null("unknown"))
+    )
     return pl.concat(
-        [pairs.select("user_id", "job_posting_id"), content, behaviour], how="horizontal"
+        [
+            pairs.select("user_id", "job_posting_id"),
+            content,
+            behaviour,
+            affinities_from_tables(with_attributes, taste.affinities),
+            collaborative_from_history(pairs, taste.factors, taste.profiles),
+        ],
+        how="horizontal",
     )

@@ -15,8 +15,10 @@ import psycopg
 from models_ml import plots
 from models_ml.compiled import CompiledScorer, compile_model, verified
 from models_ml.evaluation import evaluate
-from models_ml.features import FEATURES, TextIndex, matrix
+from models_ml.features import FEATURES, TextIndex
+from models_ml.feed_rules import FeedRules, select_feed
 from models_ml.registry import GateDecision, dumps, loads, promotion_gate
+from models_ml.retrieval import Candidates, RetrievalCounts
 from models_ml.scoring import probabilities, score
 from models_ml.training import MatchModel, TrainingResult, split_by_month, train_model
 from pipelines.db.bulk import copy_frame, update_from_frame
@@ -25,7 +27,6 @@ from pipelines.db.locks import Writer, hold_shard_locks, hold_writer_lock
 from pipelines.faults import failpoint
 from pipelines.scoring.dataset import (
     Snapshot,
-    candidate_features,
     load_snapshot,
     statement,
     training_frame,
@@ -255,7 +256,9 @@ def score_and_recommend(
     keep = pl.all_horizontal(wanted) if wanted else None
     features = training_frame(snapshot, text, keep=keep)
     compiled = verified(
-        model, compile_model(model, get_settings().artifacts_dir / "compiled"), matrix(features)
+        model,
+        compile_model(model, get_settings().artifacts_dir / "compiled"),
+        model.matrix(features),
     )
     scores = score(model, features, compiled=compiled).with_columns(
         pl.Series("swipe_id", features.get_column("swipe_id"), dtype=pl.String)
@@ -363,32 +366,19 @@ def recommend(
     text: TextIndex,
     version: int,
     top_n: int,
-    candidates_per_user: int = 150,
     compiled: CompiledScorer | None = None,
     shards: Sequence[int] | None = None,
     now: dt.datetime | None = None,
+    rules: FeedRules | None = None,
+    counts: RetrievalCounts | None = None,
 ) -> pl.DataFrame:
     """Each active user's (of ``shards``, default all) top-N unseen open postings: candidates
-    by content similarity and popularity, ranked by the model as of ``now``."""
-    prior = (
-        float(snapshot.swipes.get_column("label").to_numpy().mean())
-        if snapshot.swipes.height
-        else 0.3
-    )
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    frames = []
-    for pairs in candidate_pairs(snapshot, text, shards, candidates_per_user):
-        features = candidate_features(snapshot, pairs, text, prior, now)
-        scored = pairs.with_columns(
-            pl.Series(
-                "score", np.round(probabilities(model, matrix(features), compiled) * 100.0, 2)
-            )
-        )
-        frames.append(
-            scored.sort(["user_id", "score", "job_posting_id"], descending=[False, True, False])
-            .with_columns(pl.int_range(1, pl.len() + 1).over("user_id").alias("rank"))
-            .filter(pl.col("rank") <= top_n)
-        )
+    from the merged retrievers, ranked by the model as of ``now``, under the feed rules."""
+    rules = rules or FeedRules()
+    frames = [
+        select_feed(scored, top_n, rules)
+        for scored in scored_candidates(snapshot, model, text, shards, compiled, now, counts)
+    ]
     if not frames:
         return pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
     result = pl.concat(frames)
@@ -397,56 +387,38 @@ def recommend(
     )
 
 
-def candidate_pairs(
+def scored_candidates(
     snapshot: Snapshot,
+    model: MatchModel,
     text: TextIndex,
     shards: Sequence[int] | None = None,
-    candidates_per_user: int = 150,
-    users_per_chunk: int = 500,
+    compiled: CompiledScorer | None = None,
+    now: dt.datetime | None = None,
+    counts: RetrievalCounts | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """The unseen open postings the model ranks for each active user (of ``shards``): the
-    ``candidates_per_user`` nearest by content, plus the most liked. Yields (user_id,
-    job_posting_id) frames, ``users_per_chunk`` users at a time."""
+    """Every active user's (of ``shards``) candidates with the model's score (0-100), the
+    retriever that found each, its company and whether it is fresh; a frame per chunk of users."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     active = snapshot.users.filter(pl.col("is_active"))
     if shards is not None and not covers_all(shards):
         active = active.filter(shard_expression().is_in(list(shards)))
-    users = active.get_column("user_id").to_list()
-    open_postings = (
-        snapshot.postings.filter(pl.col("is_open")).get_column("job_posting_id").to_list()
+    attributes = snapshot.posting_attributes(text)
+    retrieval = Candidates.build(
+        active, snapshot.postings, snapshot.swipes, attributes, text, model.retriever, now, counts
     )
-    if not users or not open_postings:
-        return
-    seen = set(
-        zip(
-            snapshot.swipes.get_column("user_id").to_list(),
-            snapshot.swipes.get_column("job_posting_id").to_list(),
-            strict=True,
+    fresh = pl.Series(
+        [p for p, f in zip(retrieval.postings.ids, retrieval.postings.fresh, strict=True) if f],
+        dtype=pl.String,
+    )
+    for features in retrieval.chunks():
+        yield features.select(
+            "user_id",
+            "job_posting_id",
+            "retriever",
+            "company_id",
+            pl.col("job_posting_id").is_in(fresh.implode()).alias("fresh"),
+            pl.Series(
+                "score",
+                np.round(probabilities(model, model.matrix(features), compiled) * 100.0, 2),
+            ),
         )
-    )
-    posting_rows = np.array([text.posting_ids[p] for p in open_postings])
-    popular = _popular(snapshot, open_postings)
-    for start in range(0, len(users), users_per_chunk):
-        chunk = users[start : start + users_per_chunk]
-        similarity = (
-            text.users[[text.user_ids[u] for u in chunk]] @ text.postings[posting_rows].T
-        ).toarray()
-        pairs_user, pairs_posting = [], []
-        for row, user in enumerate(similarity):
-            best = np.argsort(-user)[:candidates_per_user]
-            candidates = dict.fromkeys([open_postings[i] for i in best] + popular)
-            for posting in candidates:
-                if (chunk[row], posting) not in seen:
-                    pairs_user.append(chunk[row])
-                    pairs_posting.append(posting)
-        if pairs_user:
-            yield pl.DataFrame({"user_id": pairs_user, "job_posting_id": pairs_posting})
-
-
-def _popular(snapshot: Snapshot, open_postings: list[str], count: int = 50) -> list[str]:
-    rates = snapshot.swipes.group_by("job_posting_id").agg(pl.col("label").sum().alias("rights"))
-    top = (
-        rates.filter(pl.col("job_posting_id").is_in(open_postings))
-        .sort(["rights", "job_posting_id"], descending=[True, False])
-        .head(count)
-    )
-    return top.get_column("job_posting_id").to_list()

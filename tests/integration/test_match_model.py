@@ -315,3 +315,46 @@ def test_compiled_scoring_equals_scikit_learn(model_db: DatabaseTarget, trained,
     assert verified(model, compiled, x) is compiled
     compile_model(model, tmp_path)  # cached: no second library
     assert len(list(tmp_path.glob("booster-*.so"))) == 1
+
+
+def test_served_features_equal_the_pairwise_definition(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    """The feed ranks candidates on features gathered from the retrievers' matrices; they are
+    the features candidate_features defines pair by pair, which the model was trained on."""
+    from models_ml.features import FEATURES
+    from models_ml.retrieval import Candidates, RetrievalCounts
+    from pipelines.scoring.dataset import candidate_features
+
+    with connect(model_db) as conn:
+        snapshot = load_snapshot(conn)
+        _, model = service.champion(conn)  # type: ignore[misc]
+    text = snapshot.text_index()
+    attributes = snapshot.posting_attributes(text)
+    now = dt.datetime(2025, 7, 1)
+    users = snapshot.users.filter(pl.col("is_active")).head(120)
+    retrieval = Candidates.build(
+        users, snapshot.postings, snapshot.swipes, attributes, text, model.retriever, now,
+        RetrievalCounts(linear=40, content=20, collaborative=20, fresh=10, popular=10),
+    )  # fmt: skip
+    served = pl.concat(list(retrieval.chunks(users_per_chunk=50)))
+    assert served.height > 120 * 40
+    prior = float(snapshot.swipes.get_column("label").mean())  # type: ignore[arg-type]
+    reference = candidate_features(
+        snapshot, served.select("user_id", "job_posting_id"), text, prior, now,
+        retrieval.taste, attributes,
+    )  # fmt: skip
+    differing = [
+        name
+        for name in FEATURES
+        if not np.allclose(
+            served.get_column(name).to_numpy(),
+            reference.get_column(name).to_numpy(),
+            rtol=0,
+            atol=1e-9,
+            equal_nan=True,
+        )
+    ]
+    assert differing == []
+    # Every retriever contributes, and nothing already swiped is a candidate.
+    assert set(served.get_column("retriever")) >= {"linear", "content", "collaborative", "popular"}
+    swiped = snapshot.swipes.select("user_id", "job_posting_id")
+    assert served.join(swiped, on=["user_id", "job_posting_id"]).height == 0

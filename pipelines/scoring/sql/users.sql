@@ -1,4 +1,4 @@
--- Profiles and preferences, and where each user uses the app from (their most frequent city in
+-- Profiles and preferences (in id order, so every snapshot of the same rows is the same frame), and where each user uses the app from (their most frequent city in
 -- app events): the schema stores no home location.
 WITH places AS (
   SELECT user_id, city, country, count(*) AS events,
@@ -16,3 +16,4 @@ SELECT u.id::text AS user_id, coalesce(pr.skills, '{}') AS skills, pr.current_ti
   LEFT JOIN user_profiles pr ON pr.user_id = u.id
   LEFT JOIN user_preferences pf ON pf.user_id = u.id
   LEFT JOIN places pl ON pl.user_id = u.id AND pl.rank = 1
+ ORDER BY u.id

@@ -1,0 +1,150 @@
+"""Per-user taste features, candidate retrieval and feed rules: pure parts, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from models_ml.feed_rules import FeedRules, select_feed
+from models_ml.retrieval import _top
+from models_ml.taste import (
+    AFFINITY_FEATURES,
+    ATTRIBUTES,
+    affinities_before_each_swipe,
+    affinities_from_tables,
+    affinity_tables,
+    collaborative_before_each_swipe,
+    fit_posting_factors,
+)
+
+START = dt.datetime(2026, 1, 1)
+
+
+def swipes(n: int = 1_200, seed: int = 3) -> pl.DataFrame:
+    """Swipes over three months, each posting with fixed attributes."""
+    rng = np.random.default_rng(seed)
+    postings = [f"p{i:02d}" for i in range(40)]
+    attributes = {
+        p: {a: f"{a}-{rng.integers(3)}" for a in ATTRIBUTES} for p in postings
+    }
+    chosen = rng.choice(postings, n)
+    return pl.DataFrame(
+        {
+            "swipe_id": [f"s{i:05d}" for i in range(n)],
+            "user_id": rng.choice([f"u{i}" for i in range(12)], n),
+            "job_posting_id": chosen,
+            "at": [START + dt.timedelta(hours=int(h)) for h in rng.permutation(n) * 1.8],
+            "label": rng.integers(0, 2, n),
+            **{a: [attributes[p][a] for p in chosen] for a in ATTRIBUTES},
+        }
+    )
+
+
+def taste_features(frame: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat(
+        [
+            frame.select("swipe_id"),
+            affinities_before_each_swipe(frame, 0.3),
+            collaborative_before_each_swipe(frame),
+        ],
+        how="horizontal",
+    )
+
+
+@pytest.mark.parametrize("cut_hours", [1_000, 1_700, 2_000])
+def test_taste_features_use_nothing_after_the_swipe(cut_hours: int) -> None:
+    """Affinities and the collaborative fold-in of early swipes are the same whether or not
+    later swipes exist (cuts inside a month, so a month's factors see only earlier months)."""
+    full = swipes()
+    early = full.filter(pl.col("at") < START + dt.timedelta(hours=cut_hours))
+    on_full = taste_features(full).filter(
+        pl.col("swipe_id").is_in(early.get_column("swipe_id").implode())
+    )
+    on_early = taste_features(early)
+    assert on_full.sort("swipe_id").equals(on_early.sort("swipe_id"))
+    assert on_early.select(pl.col("cf_like").abs().sum()).item() > 0  # the signal is there
+
+
+def test_affinity_counts_only_earlier_swipes_on_the_same_value() -> None:
+    base = {"user_id": ["u"] * 3, "job_posting_id": ["a", "b", "c"], "label": [1, 1, 0]}
+    frame = pl.DataFrame(
+        {
+            **base,
+            "swipe_id": ["1", "2", "3"],
+            "at": [START, START + dt.timedelta(days=1), START + dt.timedelta(days=2)],
+            **{a: ["x", "x", "y"] for a in ATTRIBUTES},
+        }
+    )
+    affinity = affinities_before_each_swipe(frame, prior_rate=0.5).get_column("affinity_industry")
+    assert affinity[0] == pytest.approx(0.0)  # nothing known yet, its own like not counted
+    assert affinity[1] > 0  # liked an "x" before
+    assert affinity[2] == pytest.approx(0.0)  # never swiped a "y" before
+    # For unswiped pairs the whole history counts: "x" liked twice, "y" passed once.
+    _, tables = affinity_tables(frame, 0.5)
+    pairs = pl.DataFrame({"user_id": ["u", "u", "v"], **{a: ["x", "y", "x"] for a in ATTRIBUTES}})
+    later = affinities_from_tables(pairs, tables).get_column("affinity_industry")
+    assert later[0] > 0 > later[1] and later[2] == 0.0
+    assert set(AFFINITY_FEATURES) == {f"affinity_{a}" for a in ATTRIBUTES}
+
+
+def test_collaborative_signal_follows_people_who_like_the_same_postings() -> None:
+    """Users who liked a and b liked c too; a new user who likes a is closer to c than to the
+    postings a different crowd likes."""
+    likes = [(f"u{i}", p) for i in range(20) for p in ("a", "b", "c")]
+    likes += [(f"w{i}", p) for i in range(20) for p in ("x", "y", "z")]
+    factors = fit_posting_factors(pl.DataFrame(likes, schema=["user_id", "job_posting_id"], orient="row"))
+    vectors = factors.vectors
+    a, c, x = (vectors[factors.index[p]] for p in ("a", "c", "x"))
+    assert float(a @ c) > 0.9 and abs(float(a @ x)) < 0.1
+    assert not vectors[len(factors.index)].any()  # an unknown posting has no evidence
+
+
+def test_the_first_swipe_of_a_user_has_no_collaborative_evidence() -> None:
+    frame = swipes().sort("at")
+    features = pl.concat([frame, collaborative_before_each_swipe(frame)], how="horizontal")
+    first = features.group_by("user_id").agg(pl.all().sort_by("at").first())
+    assert (first.get_column("cf_like") == 0).all() and (first.get_column("cf_pass") == 0).all()
+
+
+def test_top_skips_seen_postings_and_pads_short_rows() -> None:
+    scores = np.array([[0.9, 0.8, 0.7, 0.1], [0.5, 0.5, 0.4, 0.3]])
+    seen = np.array([[True, False, False, False], [True, True, True, False]])
+    top = _top(scores, seen, 2)
+    assert top.tolist() == [[1, 2], [3, -1]]
+
+
+def ranked(users: int = 2, per_user: int = 30) -> pl.DataFrame:
+    rng = np.random.default_rng(5)
+    n = users * per_user
+    return pl.DataFrame(
+        {
+            "user_id": np.repeat([f"u{i}" for i in range(users)], per_user),
+            "job_posting_id": [f"p{i}" for i in range(n)],
+            "company_id": rng.choice(["big", "c1", "c2", "c3", "c4"], n, p=[0.6, 0.1, 0.1, 0.1, 0.1]),
+            "fresh": rng.random(n) < 0.15,
+            "score": np.round(rng.random(n) * 100, 2),
+        }
+    )
+
+
+def test_feed_rules_cap_companies_and_reserve_fresh_places() -> None:
+    scored = ranked()
+    feed = select_feed(scored, 10, FeedRules(per_company=3, fresh_slots=2)).join(
+        scored, on=["user_id", "job_posting_id"]
+    )
+    for _, user in feed.group_by("user_id"):
+        user = user.sort("rank")
+        assert user.height == 10
+        assert user.get_column("rank").to_list() == list(range(1, 11))
+        assert user.group_by("company_id").len().get_column("len").max() <= 3
+        # Fresh postings that survive the company cap (each company's best 3) get 2 places.
+        mine = scored.filter(pl.col("user_id") == user.get_column("user_id")[0])
+        eligible = mine.sort("score", descending=True).group_by("company_id").head(3)
+        assert user.get_column("fresh").sum() >= min(2, eligible.get_column("fresh").sum())
+        assert user.get_column("score").is_sorted(descending=True)
+    unconstrained = select_feed(scored, 10, FeedRules.none())
+    best = scored.sort("score", descending=True).group_by("user_id").head(10)
+    assert set(unconstrained.get_column("job_posting_id")) == set(best.get_column("job_posting_id"))
