@@ -204,7 +204,7 @@ class Candidates:
         """``users``: the users to retrieve for; ``postings``: the whole snapshot (open ones are
         kept); ``swipes``: every swipe (user_id, job_posting_id, label)."""
         counts = counts or RetrievalCounts()
-        prior = float(swipes.get_column("label").mean() or 0.3) if swipes.height else 0.3
+        prior = float(swipes.get_column("label").to_numpy().mean()) if swipes.height else 0.3
         user_ids = users.get_column("user_id").to_list()
         taste = taste_state(swipes, attributes, user_ids, prior)
         stats = swipes.group_by("job_posting_id").agg(

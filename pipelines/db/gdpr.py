@@ -75,7 +75,7 @@ def anonymize_user(
     conn: psycopg.Connection, user_id: uuid.UUID, dry_run: bool = False
 ) -> dict[str, int]:
     """Erase one user's personal data (the seed's anonymize_user) and what is derived from it
-    (their recommendations); returns the rows touched per table. ``dry_run`` only counts.
+    (their recommendations and recommendation history); returns the rows touched per table. ``dry_run`` only counts.
     LookupError when there is no such user."""
     if conn.execute("SELECT 1 FROM users WHERE id = %s", (user_id,)).fetchone() is None:
         raise LookupError(f"no user {user_id}")
@@ -85,6 +85,7 @@ def anonymize_user(
     with conn.transaction():
         conn.execute("SELECT anonymize_user(%s)", (user_id,))
         conn.execute("DELETE FROM recommendations WHERE user_id = %s", (user_id,))
+        conn.execute("DELETE FROM recommendation_history WHERE user_id = %s", (user_id,))
         audit(conn, "GDPR_ERASURE", "GDPR Art. 17 (erasure)", {"rows": counts}, user_id)
     return counts
 

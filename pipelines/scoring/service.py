@@ -297,6 +297,10 @@ def score_and_recommend(
         )
         failpoint("scoring.recommendations")
         copy_frame(cur, "recommendations", recommendations)
+        cur.execute(
+            statement("recommendation_history_record"),
+            {"shards": selected, "shard_count": SHARD_COUNT, "recommended_at": as_of or scored_at},
+        )
         # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for
         # this transaction to learn whether the duplicate is real, so the rows stay locked
         # for the shortest time the all-or-nothing write allows (docs/reliability.md).

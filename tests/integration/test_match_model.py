@@ -358,3 +358,43 @@ def test_served_features_equal_the_pairwise_definition(model_db: DatabaseTarget,
     assert set(served.get_column("retriever")) >= {"linear", "content", "collaborative", "popular"}
     swiped = snapshot.swipes.select("user_id", "job_posting_id")
     assert served.join(swiped, on=["user_id", "job_posting_id"]).height == 0
+
+
+def test_the_monitoring_mart_compares_swipes_on_recommended_postings(
+    databases, migrated_template, cipher
+) -> None:  # type: ignore[no-untyped-def]
+    """Recommend at the start of May, let May happen, build the marts: swipes on postings the
+    feed had recommended to the swiping user are counted, and liked more often than the rest."""
+    from pipelines.orchestration import build_marts
+
+    target = databases.clone(migrated_template, "recommended")
+    start = dt.date(2025, 1, 1)
+    write_simulation(target, seed=23, scale_name="small", months=4, cipher=cipher, start=start)
+    train_and_register(target, validation_month=dt.date(2025, 4, 1))
+    served = score_and_recommend(target, as_of=dt.datetime(2025, 5, 1))
+    assert served.recommendations > 0
+    history = fetch(target, "SELECT count(*), min(first_recommended_at) FROM recommendation_history")
+    assert history == [(served.recommendations, dt.datetime(2025, 5, 1))]
+    # Recommending again changes nothing in the history.
+    score_and_recommend(target, as_of=dt.datetime(2025, 5, 1))
+    assert fetch(target, "SELECT count(*) FROM recommendation_history")[0][0] == history[0][0]
+    write_simulation(target, seed=23, scale_name="small", months=5, cipher=cipher, start=start)
+    score_and_recommend(target, as_of=dt.datetime(2025, 6, 1))  # May's swipes get their scores
+    assert build_marts(target, "2025-01-01", "2025-05-01").success
+    may = fetch(
+        target,
+        "SELECT DISTINCT month_recommended_swipes, month_recommended_right_swipe_rate,"
+        " month_other_right_swipe_rate, month_postings_recommended, month_users_recommended"
+        " FROM marts.mart_model_monitoring_monthly WHERE month = '2025-05-01'",
+    )
+    assert len(may) == 1
+    swipes, recommended_rate, other_rate, postings, users = may[0]
+    expected = fetch(
+        target,
+        "SELECT count(*) FROM user_job_swipes s JOIN recommendation_history h USING (user_id, job_posting_id)"
+        " JOIN users u ON u.id = s.user_id AND u.data_consent"
+        " WHERE s.created_at >= '2025-05-01' AND s.created_at < '2025-06-01'",
+    )[0][0]
+    assert swipes == expected > 0
+    assert recommended_rate > other_rate
+    assert postings > 0 and users > 0

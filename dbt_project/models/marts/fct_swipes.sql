@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='swipe_month', tags=['monthly'],
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='swipe_month', tags=['monthly'], on_schema_change='append_new_columns',
           post_hook="{{ forget_withdrawn_users() }}",
           indexes=[{'columns': ['swipe_month']}, {'columns': ['job_posting_id']}]) }}
 -- One row per swipe, with the posting, the user's cohort and plan, and whether it led to an
@@ -39,9 +39,14 @@ select
     u.signup_month,
     coalesce(sub.plan, 'FREE') as current_plan,
     a.application_id,
-    a.application_id is not null as led_to_application
+    a.application_id is not null as led_to_application,
+    r.first_recommended_at is not null as was_recommended
 from swipes s
 left join {{ ref('stg_jobswipe__job_postings') }} p on p.job_posting_id = s.job_posting_id
 left join {{ ref('stg_jobswipe__users') }} u on u.user_id = s.user_id
 left join {{ ref('stg_jobswipe__subscriptions') }} sub on sub.user_id = s.user_id
 left join applications a on a.user_id = s.user_id and a.job_posting_id = s.job_posting_id
+-- Swiped after the feed had recommended the posting to this user.
+left join {{ ref('stg_jobswipe__recommendation_history') }} r
+       on r.user_id = s.user_id and r.job_posting_id = s.job_posting_id
+      and r.first_recommended_at <= s.swiped_at

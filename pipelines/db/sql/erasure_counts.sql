@@ -19,5 +19,6 @@ SELECT table_name, rows FROM (VALUES
   ('usage_records', (SELECT count(*) FROM usage_records WHERE user_id = %(user_id)s AND ip_address IS NOT NULL)),
   ('audit_logs', (SELECT count(*) FROM audit_logs WHERE user_id = %(user_id)s
                     AND (ip_address IS NOT NULL OR user_agent IS NOT NULL))),
-  ('recommendations', (SELECT count(*) FROM recommendations WHERE user_id = %(user_id)s))
+  ('recommendations', (SELECT count(*) FROM recommendations WHERE user_id = %(user_id)s)),
+  ('recommendation_history', (SELECT count(*) FROM recommendation_history WHERE user_id = %(user_id)s))
 ) AS counts(table_name, rows)
