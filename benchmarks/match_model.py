@@ -206,6 +206,10 @@ def main() -> None:
                 f"{measured.without_rules.share:.3f} ({feed.share - measured.without_rules.share:+.3f})",
             ),
             ("candidate recall of the oracle's top 20 (merged retrievers)", f"{feed.candidate_recall:.3f}"),
+            (
+                "share a perfect ranker of the same candidates would reach",
+                f"{feed.candidate_ceiling_share:.3f}",
+            ),
             *[
                 (f"recall of the {name} retriever alone", f"{value:.3f}")
                 for name, value in measured.retriever_recall.items()
@@ -238,6 +242,7 @@ def main() -> None:
                 "share": feed.share,
                 "popularity_share": feed.popularity_share,
                 "candidate_recall": feed.candidate_recall,
+                "candidate_ceiling_share": feed.candidate_ceiling_share,
                 "coverage": feed.coverage,
             },
         },

@@ -60,6 +60,11 @@ FACTOR_LABELS: dict[str, tuple[str, str]] = {
     "affinity_title_cluster": ("Roles like ones you liked", "Roles like ones you passed on"),
     "cf_like": ("Liked by people with your taste", "Unlike what you have liked"),
     "cf_pass": ("Like postings you passed on", "Unlike postings you passed on"),
+    "salary_vs_liked": ("Pays more than postings you liked", "Pays less than postings you liked"),
+    "level_vs_liked": (
+        "More senior than postings you liked",
+        "Less senior than postings you liked",
+    ),
 }
 
 

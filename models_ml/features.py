@@ -19,11 +19,11 @@ import polars as pl
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models_ml.taste import AFFINITY_FEATURES, CF_FEATURES
+from models_ml.taste import AFFINITY_FEATURES, CF_FEATURES, LEVEL_ORDER, REVEALED_FEATURES
 
 REMOTE_TYPES = ("ONSITE", "HYBRID", "REMOTE")
 REMOTE_PREFS = ("REMOTE_ONLY", "HYBRID", "ONSITE", "NO_PREFERENCE")
-LEVELS = ("ENTRY", "JUNIOR", "MID", "SENIOR", "LEAD", "PRINCIPAL", "EXECUTIVE")
+LEVELS = LEVEL_ORDER
 DEVICES = ("ios", "android", "web")
 # Yearly USD pay expected at each level, the yardstick for salary fit (the schema stores no
 # salary wish per user).
@@ -39,7 +39,7 @@ FEATURES: tuple[str, ...] = (
     "posting_age_days", "company_verified", "deck_position", "device",
     "user_prior_swipes", "user_prior_right_rate", "posting_prior_swipes", "posting_prior_right_rate",
     "company_prior_right_rate", "user_company_prior_swipes", "user_company_prior_right_rate",
-    *AFFINITY_FEATURES, *CF_FEATURES,
+    *AFFINITY_FEATURES, *CF_FEATURES, *REVEALED_FEATURES,
 )  # fmt: skip
 CATEGORICAL: tuple[str, ...] = ("remote_fit", "device")
 CONTENT_FEATURES: tuple[str, ...] = ("content_similarity", "title_similarity", "skill_coverage")

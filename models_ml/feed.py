@@ -32,10 +32,17 @@ class FeedQuality:
     oracle: float
     candidate_recall: float
     coverage: int
+    # The oracle's own best 20 among the candidates: what a perfect ranker of this candidate set
+    # would show (the gap from it to ``feed`` is the ranker's, from ``oracle`` to it retrieval's).
+    candidate_ceiling: float = float("nan")
 
     @property
     def share(self) -> float:
         return _share(self.feed, self.random, self.oracle)
+
+    @property
+    def candidate_ceiling_share(self) -> float:
+        return _share(self.candidate_ceiling, self.random, self.oracle)
 
     @property
     def popularity_share(self) -> float:
@@ -49,7 +56,7 @@ def _share(value: float, random: float, oracle: float) -> float:
 def feed_quality(feeds: list[UserFeed], top_n: int = 20, coverage: int = 0) -> FeedQuality:
     """Means over users (each user counts once); ``coverage`` is passed through (the distinct
     postings recommended across all users, which a sample of users cannot tell)."""
-    feed, popular, random, oracle, recall = [], [], [], [], []
+    feed, popular, random, oracle, recall, ceiling = [], [], [], [], [], []
     for user in feeds:
         if len(user.recommended) == 0 or len(user.probabilities) < top_n:
             continue
@@ -60,6 +67,9 @@ def feed_quality(feeds: list[UserFeed], top_n: int = 20, coverage: int = 0) -> F
         random.append(user.probabilities.mean())
         oracle.append(user.probabilities[best].mean())
         recall.append(np.isin(best, user.candidates).mean())
+        if len(user.candidates):
+            ranked = np.sort(user.probabilities[user.candidates])[::-1][:top_n]
+            ceiling.append(ranked.mean())
     if not feed:
         raise ValueError("no user with recommendations and enough unseen postings")
     return FeedQuality(
@@ -70,4 +80,5 @@ def feed_quality(feeds: list[UserFeed], top_n: int = 20, coverage: int = 0) -> F
         oracle=float(np.mean(oracle)),
         candidate_recall=float(np.mean(recall)),
         coverage=coverage,
+        candidate_ceiling=float(np.mean(ceiling)) if ceiling else float("nan"),
     )

@@ -44,11 +44,13 @@ from models_ml.taste import (
     AFFINITY_FEATURES,
     ATTRIBUTES,
     CF_FEATURES,
+    REVEALED_FEATURES,
     PostingFactors,
     UserProfiles,
     affinity_tables,
     fit_posting_factors,
     fold_in,
+    revealed_tables,
 )
 
 # What the linear retriever reads, each a transform of a FEATURES column (see _inputs).
@@ -56,6 +58,7 @@ LINEAR_INPUTS: tuple[str, ...] = (
     "content_similarity", "title_similarity", "skill_coverage", "salary_fit", "salary_known",
     "level_gap", "level_distance", "remote_match", "same_country", "log_distance", "type_match",
     "posting_prior_right_rate", "posting_log_swipes", *AFFINITY_FEATURES, *CF_FEATURES,
+    *REVEALED_FEATURES,
 )  # fmt: skip
 # Stand-in distance (log km) when a user's place is unknown: a typical other-city distance.
 UNKNOWN_LOG_DISTANCE = float(np.log1p(3000.0))
@@ -129,6 +132,7 @@ class TasteState:
     profiles: UserProfiles
     users: pl.DataFrame  # user_id, _user_rate
     affinities: dict[str, pl.DataFrame]  # per attribute: user_id, value, affinity
+    revealed: pl.DataFrame  # user_id, mean log pay and level of the postings liked
 
 
 def taste_state(
@@ -144,7 +148,13 @@ def taste_state(
         history.filter(pl.col("label") == 1).select("user_id", "job_posting_id")
     )
     user_rates, affinities = affinity_tables(history, prior)
-    return TasteState(factors, fold_in(history, factors, users), user_rates, affinities)
+    return TasteState(
+        factors,
+        fold_in(history, factors, users),
+        user_rates,
+        affinities,
+        revealed_tables(history),
+    )
 
 
 @dataclass
@@ -349,6 +359,13 @@ class Candidates:
         profiles = self.taste.profiles
         profile_rows = profiles.rows(user_ids)
         vectors = self.taste.factors.vectors[p.factor_rows].astype(np.float64)
+        revealed = (
+            chunk.select("user_id")
+            .join(self.taste.revealed, on="user_id", how="left", maintain_order="left")
+            .with_columns(
+                pl.col("_liked_log_salary", "_liked_level").cast(pl.Float64).fill_null(np.nan)
+            )
+        )
         columns: dict[str, np.ndarray] = {
             "content_similarity": (self.text.users[u_rows] @ self.text.postings[p.text_rows].T).toarray(),
             "title_similarity": (self.text.user_titles[u_rows] @ self.text.posting_titles[p.text_rows].T).toarray(),
@@ -368,6 +385,8 @@ class Candidates:
             "posting_prior_swipes": np.broadcast_to(p.prior_swipes, (len(user_ids), len(p.ids))),
             "cf_like": profiles.mean_liked()[profile_rows].astype(np.float64) @ vectors.T,
             "cf_pass": profiles.mean_passed()[profile_rows].astype(np.float64) @ vectors.T,
+            "salary_vs_liked": np.log(p.salary_usd)[None, :] - revealed.get_column("_liked_log_salary").to_numpy()[:, None],
+            "level_vs_liked": p.level[None, :] - revealed.get_column("_liked_level").to_numpy()[:, None],
         }  # fmt: skip
         for attribute in ATTRIBUTES:
             columns[f"affinity_{attribute}"] = self._affinity_matrix(attribute, user_ids)[
@@ -422,7 +441,11 @@ class Candidates:
                     "_row": r,
                     "_column": c,
                 },
-                schema_overrides={"user_id": pl.String, "job_posting_id": pl.String, "retriever": pl.String},
+                schema_overrides={
+                    "user_id": pl.String,
+                    "job_posting_id": pl.String,
+                    "retriever": pl.String,
+                },
             ).unique(["user_id", "job_posting_id"], keep="first", maintain_order=True)
             yield self.ranker_features(chunk, columns, frame)
 
@@ -441,6 +464,7 @@ class Candidates:
             "content_similarity", "title_similarity", "skill_coverage", "salary_ratio",
             "distance_km", "same_country", "remote_match", "level_gap", "type_match",
             "posting_prior_swipes", "posting_prior_right_rate", *AFFINITY_FEATURES, *CF_FEATURES,
+            *REVEALED_FEATURES,
         )}  # fmt: skip
         gathered["remote_fit"] = (p.remote_type[c] * len(REMOTE_PREFS) + pref[r]).astype(float)
         gathered["deck_position"] = np.zeros(len(r))
@@ -448,17 +472,30 @@ class Candidates:
         for name, values in p.per_posting.items():
             gathered[name] = values[c]
         assert self.user_totals is not None and self.user_company is not None  # noqa: S101 - set by build
-        users = chunk.select("user_id").join(self.user_totals, on="user_id", how="left", maintain_order="left")
+        users = chunk.select("user_id").join(
+            self.user_totals, on="user_id", how="left", maintain_order="left"
+        )
         user_swipes = users.get_column("user_prior_swipes").fill_null(0.0).to_numpy()
         user_rights = users.get_column("_rights").fill_null(0.0).to_numpy()
         gathered["user_prior_swipes"] = user_swipes[r]
-        gathered["user_prior_right_rate"] = ((user_rights + PRIOR_STRENGTH * self.prior) / (user_swipes + PRIOR_STRENGTH))[r]
-        companies = pl.DataFrame({"user_id": pairs.get_column("user_id"), "company_id": pl.Series(p.company_id, dtype=pl.String)[c]})
-        known = companies.join(self.user_company, on=["user_id", "company_id"], how="left", maintain_order="left")
+        gathered["user_prior_right_rate"] = (
+            (user_rights + PRIOR_STRENGTH * self.prior) / (user_swipes + PRIOR_STRENGTH)
+        )[r]
+        companies = pl.DataFrame(
+            {
+                "user_id": pairs.get_column("user_id"),
+                "company_id": pl.Series(p.company_id, dtype=pl.String)[c],
+            }
+        )
+        known = companies.join(
+            self.user_company, on=["user_id", "company_id"], how="left", maintain_order="left"
+        )
         together = known.get_column("user_company_prior_swipes").fill_null(0.0).to_numpy()
         liked = known.get_column("_rights").fill_null(0.0).to_numpy()
         gathered["user_company_prior_swipes"] = together
-        gathered["user_company_prior_right_rate"] = (liked + PRIOR_STRENGTH * self.prior) / (together + PRIOR_STRENGTH)
+        gathered["user_company_prior_right_rate"] = (liked + PRIOR_STRENGTH * self.prior) / (
+            together + PRIOR_STRENGTH
+        )
         return pairs.select("user_id", "job_posting_id", "retriever").with_columns(
             companies.get_column("company_id"), *[pl.Series(name, values, dtype=pl.Float64) for name, values in gathered.items()]
         )  # fmt: skip

@@ -34,6 +34,9 @@ ATTRIBUTES: tuple[str, ...] = (
 )  # fmt: skip
 AFFINITY_FEATURES: tuple[str, ...] = tuple(f"affinity_{a}" for a in ATTRIBUTES)
 CF_FEATURES: tuple[str, ...] = ("cf_like", "cf_pass")
+# Where a posting sits against what the user has liked so far: its pay against the mean pay of
+# the postings they liked (in log), its level against the mean level they liked.
+REVEALED_FEATURES: tuple[str, ...] = ("salary_vs_liked", "level_vs_liked")
 # Yearly USD salary bands (a posting without a salary is its own band).
 SALARY_BANDS = (40_000, 60_000, 80_000, 100_000, 130_000, 160_000, 200_000, 250_000)
 TITLE_CLUSTERS = 32
@@ -45,10 +48,12 @@ FACTOR_DIM = 24
 # evidence than one who liked ten.
 FOLD_IN_PRIOR = 2.0
 UNKNOWN = "unknown"
+LEVEL_ORDER = ("ENTRY", "JUNIOR", "MID", "SENIOR", "LEAD", "PRINCIPAL", "EXECUTIVE")
 
 
 def posting_attributes(postings: pl.DataFrame, titles: sparse.csr_matrix) -> pl.DataFrame:
-    """job_posting_id and every attribute in ATTRIBUTES as text (missing: 'unknown').
+    """job_posting_id and every attribute in ATTRIBUTES as text (missing: 'unknown'), with
+    the posting's log pay and level index (null when unknown).
 
     ``titles`` are the postings' title TF-IDF rows (same order), clustered into title clusters
     with k-means so the attribute exists for feeds that carry no category.
@@ -79,6 +84,14 @@ def posting_attributes(postings: pl.DataFrame, titles: sparse.csr_matrix) -> pl.
         .otherwise(pl.lit("band_") + band.cast(pl.String))
         .alias("salary_band"),
         pl.Series("title_cluster", [f"c{x}" for x in labels], dtype=pl.String),
+        # Numeric companions for REVEALED_FEATURES.
+        salary.log().alias("log_salary").fill_nan(None),
+        pl.col("level")
+        .cast(pl.String)
+        .replace_strict(
+            {name: i for i, name in enumerate(LEVEL_ORDER)}, default=None, return_dtype=pl.Int64
+        )
+        .alias("level_index"),
     )
 
 
@@ -151,6 +164,51 @@ def affinities_from_tables(pairs: pl.DataFrame, tables: dict[str, pl.DataFrame])
             maintain_order="left",
         )
     return frame.select(pl.col(list(AFFINITY_FEATURES)).fill_null(0.0))
+
+
+def revealed_before_each_swipe(swipes: pl.DataFrame) -> pl.DataFrame:
+    """REVEALED_FEATURES per swipe (row order kept). ``swipes``: user_id, at, swipe_id, label,
+    log_salary (null when unpublished) and level_index. NaN until the user has liked a posting
+    (with a salary, for the pay)."""
+    ordered = swipes.with_row_index("_row").sort(["at", "swipe_id"])
+    liked = pl.col("label") == 1
+    paid = liked & pl.col("log_salary").is_not_null()
+
+    def before(value: pl.Expr) -> pl.Expr:
+        return value.cum_sum().over("user_id") - value
+
+    salary_sum = before(pl.when(paid).then(pl.col("log_salary")).otherwise(0.0))
+    salary_count = before(paid.cast(pl.Float64))
+    level_sum = before(pl.when(liked).then(pl.col("level_index")).otherwise(0).cast(pl.Float64))
+    level_count = before(liked.cast(pl.Float64))
+    return (
+        ordered.with_columns(
+            (pl.col("log_salary") - salary_sum / salary_count).alias("salary_vs_liked"),
+            (pl.col("level_index") - level_sum / level_count).alias("level_vs_liked"),
+        )
+        .sort("_row")
+        .select(pl.col(list(REVEALED_FEATURES)).cast(pl.Float64).fill_null(np.nan).fill_nan(np.nan))
+    )
+
+
+def revealed_tables(history: pl.DataFrame) -> pl.DataFrame:
+    """Per user, over all of ``history``: mean log pay and mean level of the postings liked."""
+    liked = history.filter(pl.col("label") == 1)
+    return liked.group_by("user_id").agg(
+        pl.col("log_salary").mean().alias("_liked_log_salary"),
+        pl.col("level_index").cast(pl.Float64).mean().alias("_liked_level"),
+    )
+
+
+def revealed_from_tables(pairs: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """REVEALED_FEATURES for unswiped pairs (user_id, log_salary, level_index)."""
+    frame = pairs.select("user_id", "log_salary", "level_index").join(
+        table, on="user_id", how="left", maintain_order="left"
+    )
+    return frame.select(
+        (pl.col("log_salary") - pl.col("_liked_log_salary")).alias("salary_vs_liked"),
+        (pl.col("level_index") - pl.col("_liked_level")).alias("level_vs_liked"),
+    ).select(pl.col(list(REVEALED_FEATURES)).cast(pl.Float64).fill_null(np.nan))
 
 
 @dataclass

@@ -359,7 +359,8 @@ def rotate_keys_command() -> None:
 def gdpr_export(user_id: uuid.UUID, out: Path | None = None) -> None:
     """Everything stored about one user, as one JSON document."""
     cipher = PiiCipher.from_settings(get_settings())
-    with connect(_target()) as conn:
+    # Without --out the document is stdout, so nothing else may be printed there.
+    with connect(_target(quiet=out is None)) as conn:
         document = gdpr.export_user(conn, user_id, cipher)
     if document is None:
         raise typer.BadParameter(f"no user {user_id}")
@@ -404,11 +405,11 @@ def dbt_docs(
     from pipelines.dbt import dbt_project, run_dbt, use_database
 
     use_database(_target())
-    run_dbt("docs", "generate", "--static")
+    run_dbt("docs generate", "--static")
     site = Path(dbt_project().project_dir) / "target" / "static_index.html"
     console.print(f"dbt docs: open {site} in a browser (one self-contained file)", soft_wrap=True)
     if serve:
-        run_dbt("docs", "serve", "--port", "8080", "--host", "127.0.0.1")
+        run_dbt("docs serve", "--port", "8080", "--host", "127.0.0.1")
 
 
 @app.command()

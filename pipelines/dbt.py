@@ -38,7 +38,8 @@ def use_database(target: DatabaseTarget) -> None:
 
 
 def run_dbt(command: str, *args: str) -> None:
-    """One dbt command on the project (``dbt <command> --project-dir ... <args>``)."""
+    """One dbt command on the project (``dbt <command> --project-dir ... <args>``); a command
+    of several words ("docs generate") takes the options after all of them, as dbt requires."""
     project = dbt_project()
     with (
         reniced_sessions(_current_target, DBT_APPLICATION_NAME)
@@ -52,7 +53,7 @@ def _run(project: DbtProject, command: str, *args: str) -> None:
     subprocess.run(  # noqa: S603 - the virtualenv's own dbt, with the project's arguments
         [
             dbt_executable(),
-            command,
+            *command.split(),
             "--project-dir",
             str(project.project_dir),
             "--profiles-dir",

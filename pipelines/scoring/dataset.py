@@ -22,6 +22,8 @@ from models_ml.taste import (
     collaborative_before_each_swipe,
     collaborative_from_history,
     posting_attributes,
+    revealed_before_each_swipe,
+    revealed_from_tables,
 )
 from pipelines.ingest.fields import parse_location
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
@@ -104,6 +106,7 @@ def training_frame(
         [
             behaviour_before_each_swipe(swipes, prior),
             affinities_before_each_swipe(with_attributes, prior),
+            revealed_before_each_swipe(with_attributes),
         ],
         how="horizontal",
     )
@@ -180,6 +183,7 @@ def candidate_features(
             content,
             behaviour,
             affinities_from_tables(with_attributes, taste.affinities),
+            revealed_from_tables(with_attributes, taste.revealed),
             collaborative_from_history(pairs, taste.factors, taste.profiles),
         ],
         how="horizontal",
