@@ -4,6 +4,7 @@ totals reconcile with the transactional tables, and the seed's views agree with 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import psycopg
 import pytest
@@ -187,3 +188,63 @@ def _dbt_selection():  # type: ignore[no-untyped-def]
     import dagster as dg
 
     return dg.AssetSelection.groups("marts", "staging")
+
+
+def test_every_mart_and_staging_column_is_documented_and_typed(marts_db: DatabaseTarget) -> None:
+    """What dbt docs shows: every column the built models really have carries a description and
+    a data type; marts are public with enforced contracts, staging and intermediate protected."""
+    import json
+
+    from pipelines.dbt import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    models = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    built = fetch(
+        marts_db,
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema IN ('marts', 'staging') ORDER BY 1, ordinal_position",
+    )
+    assert len(built) > 250
+    undocumented = [
+        f"{table}.{column}"
+        for table, column in built
+        if not (documented := models[table]["columns"].get(column))
+        or not documented.get("description")
+        or not documented.get("data_type")
+    ]
+    assert undocumented == []
+    for name, node in models.items():
+        layer = node["fqn"][1]
+        if layer == "marts":
+            assert node["access"] == "public" and node["contract"]["enforced"], name
+            assert node["group"] == "analytics" and node["description"], name
+            assert any(c["type"] == "primary_key" for c in node["constraints"]), name
+        else:
+            assert node["access"] == "protected", name
+
+
+def test_public_mart_contracts_change_only_by_new_versions() -> None:
+    """A column of a recorded public model that disappears or changes type is a breaking change:
+    it must come as a new model version (tools/contract_snapshot.py records additions)."""
+    from tools.contract_snapshot import public_contracts, snapshot_path
+
+    recorded = json.loads(snapshot_path().read_text(encoding="utf-8"))
+    current = public_contracts()
+    broken = {
+        f"{model}.{column}: {kind}"
+        for model, columns in recorded.items()
+        for column, data_type in columns.items()
+        for kind in (
+            ["model removed"] if model not in current
+            else ["column removed"] if column not in current[model]
+            else [f"type {data_type} -> {current[model][column]}"] if current[model][column] != data_type
+            else []
+        )
+    }  # fmt: skip
+    assert broken == set()
+    unrecorded = set(current) - set(recorded)
+    assert unrecorded == set(), "new public models: run python -m tools.contract_snapshot"
