@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install lock screenshots bench-shards bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
+.PHONY: demo test lint install lock browser screenshots bench-shards bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,15 @@ lock: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/jobswipe demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 	$(BIN)/python -m pytest
+
+# Debian's Chromium renders the KPI report in a test (and takes the README's pictures).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,6 +34,6 @@ select
     extract(epoch from (a.applied_at - a.created_at)) / 3600.0 as hours_queued_to_applied,
     extract(epoch from (a.viewed_at - a.applied_at)) / 3600.0 as hours_applied_to_viewed,
     extract(epoch from (a.interview_at - a.applied_at)) / 3600.0 as hours_applied_to_interview
-from applications a
-left join {{ ref('stg_jobswipe__job_postings') }} p on p.job_posting_id = a.job_posting_id
-left join {{ ref('stg_jobswipe__user_job_swipes') }} s on s.user_id = a.user_id and s.job_posting_id = a.job_posting_id
+from applications as a
+left join {{ ref('stg_jobswipe__job_postings') }} as p on p.job_posting_id = a.job_posting_id
+left join {{ ref('stg_jobswipe__user_job_swipes') }} as s on s.user_id = a.user_id and s.job_posting_id = a.job_posting_id

@@ -13,7 +13,7 @@ applications as (
     select user_id, job_posting_id, application_id
     from {{ ref('stg_jobswipe__job_applications') }}
     where created_at >= '{{ var("min_date") }}'::timestamp
-      and created_at < '{{ var("max_date") }}'::timestamp + interval '31 days'
+        and created_at < '{{ var("max_date") }}'::timestamp + interval '31 days'
 )
 
 select
@@ -41,12 +41,12 @@ select
     a.application_id,
     a.application_id is not null as led_to_application,
     r.first_recommended_at is not null as was_recommended
-from swipes s
-left join {{ ref('stg_jobswipe__job_postings') }} p on p.job_posting_id = s.job_posting_id
-left join {{ ref('stg_jobswipe__users') }} u on u.user_id = s.user_id
-left join {{ ref('stg_jobswipe__subscriptions') }} sub on sub.user_id = s.user_id
-left join applications a on a.user_id = s.user_id and a.job_posting_id = s.job_posting_id
+from swipes as s
+left join {{ ref('stg_jobswipe__job_postings') }} as p on p.job_posting_id = s.job_posting_id
+left join {{ ref('stg_jobswipe__users') }} as u on u.user_id = s.user_id
+left join {{ ref('stg_jobswipe__subscriptions') }} as sub on sub.user_id = s.user_id
+left join applications as a on a.user_id = s.user_id and a.job_posting_id = s.job_posting_id
 -- Swiped after the feed had recommended the posting to this user.
-left join {{ ref('stg_jobswipe__recommendation_history') }} r
-       on r.user_id = s.user_id and r.job_posting_id = s.job_posting_id
-      and r.first_recommended_at <= s.swiped_at
+left join {{ ref('stg_jobswipe__recommendation_history') }} as r
+    on r.user_id = s.user_id and r.job_posting_id = s.job_posting_id
+        and r.first_recommended_at <= s.swiped_at

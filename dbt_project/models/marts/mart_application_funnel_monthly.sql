@@ -10,7 +10,7 @@ with swipes as (
 applications as (
     select * from {{ ref('fct_applications') }}
     where created_at >= '{{ var("min_date") }}'::timestamp
-      and created_at < '{{ var("max_date") }}'::timestamp + interval '31 days'
+        and created_at < '{{ var("max_date") }}'::timestamp + interval '31 days'
 ),
 
 stages as (
@@ -28,8 +28,8 @@ stages as (
         percentile_cont(0.5) within group (order by a.hours_queued_to_applied) as median_hours_queued_to_applied,
         percentile_cont(0.5) within group (order by a.hours_applied_to_viewed) as median_hours_applied_to_viewed,
         percentile_cont(0.5) within group (order by a.hours_applied_to_interview) as median_hours_applied_to_interview
-    from swipes s
-    left join applications a on a.application_id = s.application_id
+    from swipes as s
+    left join applications as a on a.application_id = s.application_id
     group by s.swipe_month
 )
 

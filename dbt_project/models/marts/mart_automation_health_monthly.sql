@@ -3,16 +3,16 @@
 -- run time and step latency.
 with queue as (
     select q.*, coalesce(p.source, 'UNKNOWN') as site
-    from {{ ref('stg_jobswipe__application_queue') }} q
-    left join {{ ref('stg_jobswipe__job_postings') }} p on p.job_posting_id = q.job_posting_id
+    from {{ ref('stg_jobswipe__application_queue') }} as q
+    left join {{ ref('stg_jobswipe__job_postings') }} as p on p.job_posting_id = q.job_posting_id
     where {{ in_window('q.created_at') }}
 ),
 
 steps as (
     select l.queue_id, avg(l.execution_ms) as avg_step_ms, count(*) as steps
-    from {{ ref('stg_jobswipe__automation_logs') }} l
+    from {{ ref('stg_jobswipe__automation_logs') }} as l
     where l.created_at >= '{{ var("min_date") }}'::timestamp
-      and l.created_at < '{{ var("max_date") }}'::timestamp + interval '1 day'
+        and l.created_at < '{{ var("max_date") }}'::timestamp + interval '1 day'
     group by 1
 )
 
@@ -28,10 +28,11 @@ select
     count(*) filter (where q.error_type = 'timeout') as failures_timeout,
     count(*) filter (where q.error_type = 'form_changed') as failures_form_changed,
     count(*) filter (where q.error_type = 'login_required') as failures_login_required,
-    count(*) filter (where q.error_type is not null and q.error_type not in ('captcha', 'timeout', 'form_changed', 'login_required')) as failures_other,
+    count(*) filter (where q.error_type is not null and q.error_type not in ('captcha', 'timeout', 'form_changed', 'login_required'))
+        as failures_other,
     percentile_cont(0.5) within group (order by q.duration_seconds) as p50_duration_seconds,
     percentile_cont(0.95) within group (order by q.duration_seconds) as p95_duration_seconds,
     avg(s.avg_step_ms) as avg_step_latency_ms
-from queue q
-left join steps s on s.queue_id = q.queue_id
+from queue as q
+left join steps as s on s.queue_id = q.queue_id
 group by 1, 2

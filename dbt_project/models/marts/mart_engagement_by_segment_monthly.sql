@@ -1,12 +1,13 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month', tags=['monthly']) }}
 -- Right-swipe rate and activity by segment: plan, device, job category, user tenure.
 with swipes as (
-    select *,
-           case
-               when swipe_month = signup_month then 'new (first month)'
-               when swipe_month < signup_month + interval '3 months' then '1-2 months'
-               else '3+ months'
-           end as tenure
+    select
+        *,
+        case
+            when swipe_month = signup_month then 'new (first month)'
+            when swipe_month < signup_month + interval '3 months' then '1-2 months'
+            else '3+ months'
+        end as tenure
     from {{ ref('fct_swipes') }}
     where {{ in_window('swiped_at') }}
 ),
@@ -14,11 +15,11 @@ with swipes as (
 segmented as (
     select swipe_month, 'plan' as segment_type, current_plan as segment, user_id, is_right_swipe, time_spent_seconds from swipes
     union all
-    select swipe_month, 'device', device_type, user_id, is_right_swipe, time_spent_seconds from swipes
+    select swipe_month, 'device' as segment_type, device_type as segment, user_id, is_right_swipe, time_spent_seconds from swipes
     union all
-    select swipe_month, 'job_category', job_category, user_id, is_right_swipe, time_spent_seconds from swipes
+    select swipe_month, 'job_category' as segment_type, job_category as segment, user_id, is_right_swipe, time_spent_seconds from swipes
     union all
-    select swipe_month, 'tenure', tenure, user_id, is_right_swipe, time_spent_seconds from swipes
+    select swipe_month, 'tenure' as segment_type, tenure as segment, user_id, is_right_swipe, time_spent_seconds from swipes
 )
 
 select

@@ -6,7 +6,7 @@ with activity as (
     select user_id, day
     from {{ ref('int_user_active_days') }}
     where day >= '{{ var("min_date") }}'::date - 6
-      and day < '{{ var("max_date") }}'::date
+        and day < '{{ var("max_date") }}'::date
 ),
 
 days as (
@@ -15,11 +15,12 @@ days as (
 ),
 
 daily as (
-    select d.day,
-           count(distinct a.user_id) filter (where a.day = d.day) as dau,
-           count(distinct a.user_id) as wau
-    from days d
-    join activity a on a.day between d.day - 6 and d.day
+    select
+        d.day,
+        count(distinct a.user_id) filter (where a.day = d.day) as dau,
+        count(distinct a.user_id) as wau
+    from days as d
+    inner join activity as a on a.day between d.day - 6 and d.day
     group by d.day
 ),
 
@@ -31,11 +32,12 @@ monthly_active as (
 ),
 
 swipes as (
-    select swipe_month as month,
-           count(*) as swipes,
-           count(distinct session_id) as sessions,
-           avg(time_spent_seconds) as avg_time_per_job_seconds,
-           avg(is_right_swipe::int) as right_swipe_rate
+    select
+        swipe_month as month,
+        count(*) as swipes,
+        count(distinct session_id) as sessions,
+        avg(time_spent_seconds) as avg_time_per_job_seconds,
+        avg(is_right_swipe::int) as right_swipe_rate
     from {{ ref('fct_swipes') }}
     where {{ in_window('swiped_at') }}
     group by 1
@@ -52,7 +54,7 @@ select
     round(s.swipes::numeric / nullif(s.sessions, 0), 2) as swipes_per_session,
     s.avg_time_per_job_seconds,
     s.right_swipe_rate
-from monthly_active m
-join daily d on date_trunc('month', d.day)::date = m.month
-left join swipes s on s.month = m.month
+from monthly_active as m
+inner join daily as d on date_trunc('month', d.day)::date = m.month
+left join swipes as s on s.month = m.month
 group by m.month, m.mau, s.swipes, s.sessions, s.avg_time_per_job_seconds, s.right_swipe_rate

@@ -10,26 +10,28 @@ with views as (
 ),
 
 swipes as (
-    select job_posting_id, swipe_month as month,
-           count(*) as swipes,
-           count(*) filter (where is_right_swipe) as right_swipes,
-           count(*) filter (where is_super_like) as super_likes,
-           count(*) filter (where led_to_application) as applications
+    select
+        job_posting_id, swipe_month as month,
+        count(*) as swipes,
+        count(*) filter (where is_right_swipe) as right_swipes,
+        count(*) filter (where is_super_like) as super_likes,
+        count(*) filter (where led_to_application) as applications
     from {{ ref('fct_swipes') }}
     where {{ in_window('swiped_at') }}
     group by 1, 2
 ),
 
 activity as (
-    select coalesce(s.job_posting_id, v.job_posting_id) as job_posting_id,
-           coalesce(s.month, v.month) as month,
-           coalesce(v.views, 0) as views,
-           coalesce(s.swipes, 0) as swipes,
-           coalesce(s.right_swipes, 0) as right_swipes,
-           coalesce(s.super_likes, 0) as super_likes,
-           coalesce(s.applications, 0) as applications
-    from swipes s
-    full outer join views v on v.job_posting_id = s.job_posting_id and v.month = s.month
+    select
+        coalesce(s.job_posting_id, v.job_posting_id) as job_posting_id,
+        coalesce(s.month, v.month) as month,
+        coalesce(v.views, 0) as views,
+        coalesce(s.swipes, 0) as swipes,
+        coalesce(s.right_swipes, 0) as right_swipes,
+        coalesce(s.super_likes, 0) as super_likes,
+        coalesce(s.applications, 0) as applications
+    from swipes as s
+    full outer join views as v on v.job_posting_id = s.job_posting_id and v.month = s.month
 )
 
 select
@@ -49,6 +51,6 @@ select
     round(a.right_swipes::numeric / nullif(a.swipes, 0), 4) as right_swipe_rate,
     a.applications,
     round(a.applications::numeric / nullif(a.right_swipes, 0), 4) as applications_per_right_swipe
-from activity a
-left join {{ ref('stg_jobswipe__job_postings') }} p on p.job_posting_id = a.job_posting_id
-left join {{ ref('stg_jobswipe__companies') }} c on c.company_id = p.company_id
+from activity as a
+left join {{ ref('stg_jobswipe__job_postings') }} as p on p.job_posting_id = a.job_posting_id
+left join {{ ref('stg_jobswipe__companies') }} as c on c.company_id = p.company_id

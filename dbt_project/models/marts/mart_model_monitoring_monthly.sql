@@ -5,26 +5,29 @@
 -- recommendations fare: the right-swipe rate on postings the feed had recommended to the
 -- swiping user against every other swipe, and how many postings and users it recommended to.
 with scored as (
-    select swipe_month, match_score, is_right_swipe, was_recommended,
-           ntile(10) over (partition by swipe_month order by match_score) as score_decile
+    select
+        swipe_month, match_score, is_right_swipe, was_recommended,
+        ntile(10) over (partition by swipe_month order by match_score) as score_decile
     from {{ ref('fct_swipes') }}
     where match_score is not null and {{ in_window('swiped_at') }}
 ),
 
 month_swipes as (
-    select swipe_month,
-           count(*) filter (where was_recommended) as recommended_swipes,
-           avg(is_right_swipe::int) filter (where was_recommended) as recommended_rate,
-           avg(is_right_swipe::int) filter (where not was_recommended) as other_rate
+    select
+        swipe_month,
+        count(*) filter (where was_recommended) as recommended_swipes,
+        avg(is_right_swipe::int) filter (where was_recommended) as recommended_rate,
+        avg(is_right_swipe::int) filter (where not was_recommended) as other_rate
     from {{ ref('fct_swipes') }}
     where {{ in_window('swiped_at') }}
     group by 1
 ),
 
 recommended as (
-    select first_recommended_month as month,
-           count(distinct job_posting_id) as postings_recommended,
-           count(distinct user_id) as users_recommended
+    select
+        first_recommended_month as month,
+        count(distinct job_posting_id) as postings_recommended,
+        count(distinct user_id) as users_recommended
     from {{ ref('stg_jobswipe__recommendation_history') }}
     where {{ in_window('first_recommended_at') }}
     group by 1
@@ -53,6 +56,6 @@ select
     round(m.other_rate, 4) as month_other_right_swipe_rate,
     coalesce(r.postings_recommended, 0) as month_postings_recommended,
     coalesce(r.users_recommended, 0) as month_users_recommended
-from deciles d
-left join month_swipes m on m.swipe_month = d.month
-left join recommended r on r.month = d.month
+from deciles as d
+left join month_swipes as m on m.swipe_month = d.month
+left join recommended as r on r.month = d.month

@@ -13,7 +13,8 @@ select
     currency,
     properties ->> 'job_posting_id' as job_posting_id,
     properties ->> 'plan' as plan,
-    "timestamp" as occurred_at,
-    date_trunc('month', "timestamp")::date as event_month
+    -- The seed names the column "timestamp", a type name: quoted, whatever the linter prefers.
+    "timestamp" as occurred_at,  -- noqa: RF06
+    date_trunc('month', "timestamp")::date as event_month  -- noqa: RF06
 from {{ source('jobswipe', 'analytics_events') }}
 where {{ has_data_consent('user_id') }}
