@@ -61,6 +61,9 @@ from pipelines.simulate.writer import write_simulation
 
 START = dt.date(2025, 1, 1)
 VALIDATION = dt.date(2025, 12, 1)
+# The feed is built as of the end of the simulated year, as the app would build it that day:
+# postings' ages and the fresh window are then those of a live catalogue.
+FEED_AS_OF = dt.datetime(2026, 1, 1)
 
 
 def main() -> None:
@@ -269,7 +272,7 @@ def measure_feed(
     and without them."""
     train_and_register(target, validation_month=VALIDATION)
     began = time.perf_counter()
-    served = score_and_recommend(target, top_n=top_n)
+    served = score_and_recommend(target, top_n=top_n, as_of=FEED_AS_OF)
     seconds = time.perf_counter() - began
     with connect(target) as conn:
         snapshot = load_snapshot(conn)
@@ -277,7 +280,7 @@ def measure_feed(
     assert current is not None
     _, model = current
     text = snapshot.text_index()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = FEED_AS_OF
     began = time.perf_counter()
     scored = pl.concat(list(scored_candidates(snapshot, model, text, now=now)))
     recommend_seconds = time.perf_counter() - began

@@ -412,6 +412,29 @@ def dbt_docs(
         run_dbt("docs serve", "--port", "8080", "--host", "127.0.0.1")
 
 
+@app.command(
+    "mf",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def metricflow(ctx: typer.Context) -> None:
+    """MetricFlow on the semantic layer (dbt_project/models/semantic), against the configured
+    database: `jobswipe mf query --metrics mau,stickiness --group-by metric_time__month`,
+    `jobswipe mf list metrics`, `jobswipe mf validate-configs`."""
+    from pipelines.dbt import dbt_project, ensure_manifest, use_database
+
+    use_database(_target(quiet=True))
+    # MetricFlow reads target/semantic_manifest.json, whose relations name the database the last
+    # parse was pointed at: parse for this one.
+    ensure_manifest(force=True)
+    project = Path(dbt_project().project_dir)
+    os.environ["DBT_PROFILES_DIR"] = str(project)
+    os.chdir(project)
+    # The virtualenv's own mf, beside this interpreter: PATH need not include the venv.
+    executable = str(Path(sys.executable).with_name("mf"))
+    os.execv(executable, [executable, *ctx.args])  # noqa: S606 - the project's own MetricFlow
+
+
 @app.command()
 def dagster(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 3000,

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -248,3 +252,89 @@ def test_public_mart_contracts_change_only_by_new_versions() -> None:
     assert broken == set()
     unrecorded = set(current) - set(recorded)
     assert unrecorded == set(), "new public models: run python -m tools.contract_snapshot"
+
+
+def metricflow(target: DatabaseTarget, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`jobswipe mf ...` as a user runs it, against ``target``."""
+    url = f"postgresql://{target.user}@{target.host}:{target.port}/{target.database}"
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("jobswipe")), "mf", *arguments],
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=False,
+        timeout=600,
+    )  # fmt: skip
+
+
+def test_the_semantic_layer_validates_and_agrees_with_the_marts(
+    marts_db: DatabaseTarget, tmp_path: Path
+) -> None:
+    """`mf validate-configs` passes against the built marts, and eight metrics, answered by
+    `mf query`, equal the marts' own columns month by month."""
+    import csv
+
+    validated = metricflow(marts_db, "validate-configs")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "ERRORS: 0" in validated.stdout
+    answers = tmp_path / "metrics.csv"
+    metrics = (
+        "mau,stickiness,right_swipe_rate,swipe_to_application_rate,application_to_interview_rate,"
+        "mrr,paying_subscribers,automation_success_rate"
+    )
+    queried = metricflow(
+        marts_db,
+        "query",
+        "--metrics",
+        metrics,
+        "--group-by",
+        "metric_time__month",
+        "--csv",
+        str(answers),
+    )
+    assert queried.returncode == 0, queried.stdout + queried.stderr
+    rows = {
+        row["metric_time__month"][:10]: row
+        for row in csv.DictReader(answers.open(encoding="utf-8"))
+    }
+    marts = fetch(
+        marts_db,
+        """SELECT e.month::text, e.mau, e.stickiness_dau_over_mau, e.right_swipe_rate,
+                  f.right_to_queued_rate, f.applied_to_interview_rate,
+                  (SELECT sum(mrr) FROM marts.mart_subscriptions_monthly s WHERE s.month = e.month),
+                  (SELECT sum(paying_subscribers) FROM marts.mart_subscriptions_monthly s WHERE s.month = e.month),
+                  (SELECT sum(successes)::numeric / nullif(sum(attempts), 0)
+                     FROM marts.mart_automation_health_monthly a WHERE a.month = e.month)
+             FROM marts.mart_engagement_monthly e
+             JOIN marts.mart_application_funnel_monthly f ON f.month = e.month
+            ORDER BY 1""",
+    )
+    assert len(marts) >= 3
+    compared = 0
+    for (
+        month,
+        mau,
+        stickiness,
+        right_rate,
+        to_application,
+        to_interview,
+        mrr,
+        paying,
+        automation,
+    ) in marts:
+        answer = rows[month]
+
+        def value(name: str, answer: dict[str, str] = answer) -> float:
+            return float(answer[name] or "nan")
+
+        assert value("mau") == mau
+        # The mart rounds average DAU to 2 decimals before the metric divides it.
+        assert value("stickiness") == pytest.approx(float(stickiness), abs=2e-3)
+        assert value("right_swipe_rate") == pytest.approx(float(right_rate), abs=1e-9)
+        assert value("swipe_to_application_rate") == pytest.approx(float(to_application), abs=1e-4)
+        assert value("application_to_interview_rate") == pytest.approx(
+            float(to_interview), abs=1e-4
+        )
+        assert value("mrr") == pytest.approx(float(mrr or 0), abs=1e-6)
+        assert value("paying_subscribers") == float(paying or 0)
+        if automation is not None:
+            assert value("automation_success_rate") == pytest.approx(float(automation), abs=1e-9)
+        compared += 1
+    assert compared == len(marts)
