@@ -22,6 +22,7 @@ SOURCE_PRODUCERS = {
     "job_postings": "job_postings",
     "companies": "job_postings",
     "job_posting_sources": "job_postings",
+    "recommendations": "recommendations",
 }
 ACTIVITY_ASSET = "app_activity"
 # Tables the match-score side writes to as well: scores on swipes, counters and quality on postings.

@@ -108,6 +108,7 @@ def demo() -> None:
     funnel_png = render_funnel(target)
     if funnel_png:
         console.print(f"funnel plot: {funnel_png}", soft_wrap=True)
+    console.print(f"KPI report: {get_settings().reports_dir / 'kpi.html'}", soft_wrap=True)
     console.print(f"[bold green]done in {time.perf_counter() - started:.1f}s[/bold green]")
 
 
@@ -638,6 +639,20 @@ def render_funnel(target: DatabaseTarget) -> Path | None:
         )
     )
     return path
+
+
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="where to write the page")] = None,
+) -> None:
+    """Build the KPI report (one offline HTML page of charts) from the marts."""
+    from pipelines.reporting.kpi import write_report
+
+    path = out or get_settings().reports_dir / "kpi.html"
+    written = with_retries(partial(write_report, _target(), path), what="report")
+    if written.empty_sections:
+        console.print(f"no data yet for: {', '.join(written.empty_sections)}", soft_wrap=True)
+    console.print(f"KPI report: {written.path} (open it in a browser)", soft_wrap=True)
 
 
 @app.command()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from assets import activity, ingestion, marts, match_model, operations, schema
+from assets import activity, ingestion, marts, match_model, operations, report, schema
 from pipelines.dbt import dbt_executable, dbt_project
 from pipelines.resources import PostgresResource
 from pipelines.schedules import JOBS, SCHEDULES
 
 defs = dg.Definitions(
     assets=[
-        *dg.load_assets_from_modules([schema, ingestion, activity, match_model, marts]),
+        *dg.load_assets_from_modules([schema, ingestion, activity, match_model, marts, report]),
         *marts.transactional_tables(),
     ],
     asset_checks=[
@@ -23,6 +23,7 @@ defs = dg.Definitions(
         *JOBS,
         ingestion.ingest_job,
         marts.marts_job,
+        report.kpi_report_job,
         match_model.training_job,
         match_model.scoring_job,
         match_model.posting_quality_job,
@@ -37,6 +38,7 @@ defs = dg.Definitions(
     schedules=[
         *SCHEDULES,
         marts.marts_daily_schedule,
+        report.kpi_report_schedule,
         match_model.monthly_retraining_schedule,
         match_model.daily_posting_quality_schedule,
         match_model.daily_rescoring_schedule,

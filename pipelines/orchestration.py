@@ -140,4 +140,5 @@ def run_platform(target: DatabaseTarget) -> PlatformRun:
         run.record(materialize_assets(target, selection=["match_model"], partition_key=months[1]))
         run.record(score_every_shard(target))
         run.record(build_marts(target, *months))
+        run.record(materialize_assets(target, selection=["kpi_report"]))
     return run

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         return self.state_dir / "artifacts"
 
     @property
+    def reports_dir(self) -> Path:
+        return self.state_dir / "reports"
+
+    @property
     def resolved_landing_dir(self) -> Path:
         return self.landing_dir or self.state_dir / "landing"
 

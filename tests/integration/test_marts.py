@@ -229,6 +229,10 @@ def test_every_mart_and_staging_column_is_documented_and_typed(marts_db: Databas
             assert any(c["type"] == "primary_key" for c in node["constraints"]), name
         else:
             assert node["access"] == "protected", name
+    # Lineage reaches the consumers: the app's feed and the KPI report.
+    exposures = {e["name"]: e["depends_on"]["nodes"] for e in manifest["exposures"].values()}
+    assert "source.jobswipe.jobswipe.recommendations" in exposures["jobswipe_app"]
+    assert "model.jobswipe.mart_engagement_monthly" in exposures["kpi_report"]
 
 
 def test_public_mart_contracts_change_only_by_new_versions() -> None:
@@ -338,3 +342,55 @@ def test_the_semantic_layer_validates_and_agrees_with_the_marts(
             assert value("automation_success_rate") == pytest.approx(float(automation), abs=1e-9)
         compared += 1
     assert compared == len(marts)
+
+
+def test_the_kpi_report_renders_in_a_real_browser(marts_db: DatabaseTarget, tmp_path: Path) -> None:
+    """`jobswipe report` as a user runs it writes one offline page with every section drawn and
+    no personal data; headless Chromium renders it to a picture with the charts on it."""
+    import re
+
+    import matplotlib.image
+
+    from pipelines.scoring.service import score_and_recommend, train_and_register
+    from tools.screenshots import KPI_WINDOW, chromium, screenshot
+
+    # The model's monitoring needs scored swipes: train, score, rebuild the marts.
+    months = months_with_activity(marts_db)
+    assert months is not None
+    train_and_register(marts_db, validation_month=dt.date.fromisoformat(months[1]))
+    score_and_recommend(marts_db)
+    assert build_marts(marts_db, *months).success
+    url = f"postgresql://{marts_db.user}@{marts_db.host}:{marts_db.port}/{marts_db.database}"
+    page = tmp_path / "kpi.html"
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("jobswipe")), "report", "--out", str(page)],
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "no data yet" not in completed.stdout
+    text = page.read_text(encoding="utf-8")
+    for section in (
+        "engagement",
+        "funnel",
+        "cohorts",
+        "subscriptions",
+        "automation",
+        "model_monitoring",
+    ):
+        assert f'<section id="{section}"><h2>' in text and 'class="empty"' not in text
+    assert text.count('src="data:image/png;base64,') == 6
+    # Offline and free of personal data: no script, no remote resource, no id or e-mail.
+    assert "<script" not in text and "http://" not in text and "https://" not in text
+    emails = fetch(marts_db, "SELECT count(*) FROM users WHERE position(email IN %s) > 0", text)
+    assert emails == [(0,)]
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text)
+
+    picture = tmp_path / "kpi.png"
+    screenshot(chromium(), page.as_uri(), picture, KPI_WINDOW)
+    pixels = matplotlib.image.imread(picture)
+    width, height = (int(x) for x in KPI_WINDOW.split(","))
+    assert pixels.shape[:2] == (height, width)
+    # Charts, not a blank or an error page: many distinct colours across the page's upper half.
+    upper = (pixels[: height // 2, :, :3] * 255).astype(int)
+    colours = {tuple(p) for p in upper.reshape(-1, 3)[::7]}
+    assert len(colours) > 500
