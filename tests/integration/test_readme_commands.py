@@ -88,6 +88,10 @@ def test_every_readme_command_runs_as_a_user_runs_it(cli: Cli, tmp_path: Path) -
     assert "job_postings" in cli("summary")
     status = json.loads(cli("status", "--json", expect=(0, 1)))
     assert "assets" in status or status
+    report = tmp_path / "kpi.html"
+    cli("report", "--out", str(report))
+    assert report.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert "mau" in cli("mf", "list", "metrics")
     cli("dbt-docs")
     site = PROJECT_ROOT / "dbt_project" / "target" / "static_index.html"
     page = site.read_text(encoding="utf-8")

@@ -146,3 +146,10 @@ def test_artifacts_holding_something_else_than_a_match_model_are_refused() -> No
 
     with pytest.raises(ValueError, match="not a MatchModel"):
         loads(sio.dumps(LogisticRegression()))
+
+
+def test_every_feature_is_worded_both_ways() -> None:
+    assert set(FEATURES) <= set(FACTOR_LABELS)
+    for name in FEATURES:
+        positive, negative = FACTOR_LABELS[name]
+        assert positive and negative, name
