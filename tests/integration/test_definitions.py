@@ -9,6 +9,7 @@ import dagster as dg
 RUNNING_SCHEDULES = {
     "daily_partition_maintenance", "daily_data_retention", "marts_daily_schedule",
     "monthly_retraining_schedule", "daily_posting_quality_schedule", "daily_rescoring_schedule",
+    "daily_kpi_report",
 }  # fmt: skip
 STOPPED_SCHEDULES = {"monthly_simulated_activity"}
 RUNNING_SENSORS = {
@@ -36,6 +37,7 @@ def test_definitions_load_with_schedules_sensors_and_jobs() -> None:
     assert {
         "ingest_job_postings", "build_marts", "train_match_model", "score_matches",
         "refresh_posting_quality", "schema_upkeep", "gdpr_retention", "simulate_app_activity",
+        "build_kpi_report",
     } <= set(repository.job_names)  # fmt: skip
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {
@@ -46,6 +48,7 @@ def test_definitions_load_with_schedules_sensors_and_jobs() -> None:
         "recommendations",
         "posting_quality",
         "marts/mart_application_funnel_monthly",
+        "kpi_report",
     } <= keys
 
 
