@@ -136,16 +136,22 @@ class TasteState:
 
 
 def taste_state(
-    swipes: pl.DataFrame, attributes: pl.DataFrame, users: list[str], prior: float
+    swipes: pl.DataFrame,
+    attributes: pl.DataFrame,
+    users: list[str],
+    prior: float,
+    posting_order: dict[str, int] | None = None,
 ) -> TasteState:
-    """``swipes``: user_id, job_posting_id, label; ``attributes``: posting_attributes()."""
+    """``swipes``: user_id, job_posting_id, label; ``attributes``: posting_attributes();
+    ``posting_order``: the snapshot's order of postings (see fit_posting_factors)."""
     history = (
         swipes.select("user_id", "job_posting_id", "label")
         .join(attributes, on="job_posting_id", how="left")
         .with_columns(pl.col(list(ATTRIBUTES)).fill_null("unknown"))
     )
     factors = fit_posting_factors(
-        history.filter(pl.col("label") == 1).select("user_id", "job_posting_id")
+        history.filter(pl.col("label") == 1).select("user_id", "job_posting_id"),
+        posting_order=posting_order,
     )
     user_rates, affinities = affinity_tables(history, prior)
     return TasteState(
@@ -216,7 +222,7 @@ class Candidates:
         counts = counts or RetrievalCounts()
         prior = float(swipes.get_column("label").to_numpy().mean()) if swipes.height else 0.3
         user_ids = users.get_column("user_id").to_list()
-        taste = taste_state(swipes, attributes, user_ids, prior)
+        taste = taste_state(swipes, attributes, user_ids, prior, text.posting_ids)
         stats = swipes.group_by("job_posting_id").agg(
             pl.len().alias("_swipes"), pl.col("label").sum().alias("_rights")
         )

@@ -229,13 +229,24 @@ class PostingFactors:
 
 
 def fit_posting_factors(
-    likes: pl.DataFrame, dim: int = FACTOR_DIM, seed: int = 0
+    likes: pl.DataFrame,
+    dim: int = FACTOR_DIM,
+    seed: int = 0,
+    posting_order: dict[str, int] | None = None,
 ) -> PostingFactors:
     """Truncated SVD of the user x posting matrix of right swipes (``likes``: user_id,
-    job_posting_id). Users and postings are indexed in sorted order, so the same likes always
+    job_posting_id). Users are indexed in sorted order and postings in ``posting_order`` (the
+    snapshot's, which their content decides; sorted ids without it), so the same likes always
     give the same factors whatever else the snapshot holds."""
     users = likes.get_column("user_id").unique().sort()
-    postings = likes.get_column("job_posting_id").unique().sort()
+    postings = likes.get_column("job_posting_id").unique()
+    if posting_order is not None:
+        rank = postings.replace_strict(
+            posting_order, default=len(posting_order), return_dtype=pl.Int64
+        )
+        postings = pl.DataFrame({"p": postings, "rank": rank}).sort("rank", "p").get_column("p")
+    else:
+        postings = postings.sort()
     index = {p: i for i, p in enumerate(postings.to_list())}
     k = min(dim, users.len() - 1, postings.len() - 1)
     if k < 1:
@@ -322,7 +333,10 @@ def _exclusive_cumsum_by_group(groups: np.ndarray, values: np.ndarray) -> np.nda
 
 
 def collaborative_before_each_swipe(
-    swipes: pl.DataFrame, describe: pl.Series | None = None, dim: int = FACTOR_DIM
+    swipes: pl.DataFrame,
+    describe: pl.Series | None = None,
+    dim: int = FACTOR_DIM,
+    posting_order: dict[str, int] | None = None,
 ) -> pl.DataFrame:
     """CF_FEATURES per swipe (row order kept): ``swipes`` has swipe_id, user_id,
     job_posting_id, at, label. Rows of a month use posting factors fitted on the likes before
@@ -342,7 +356,9 @@ def collaborative_before_each_swipe(
         end = _next_month(start)
         before = frame.filter(pl.col("at") < start)
         factors = fit_posting_factors(
-            before.filter(pl.col("label") == 1).select("user_id", "job_posting_id"), dim
+            before.filter(pl.col("label") == 1).select("user_id", "job_posting_id"),
+            dim,
+            posting_order=posting_order,
         )
         month = frame.filter((pl.col("at") >= start) & (pl.col("at") < end)).sort(
             "user_id", "at", "swipe_id"

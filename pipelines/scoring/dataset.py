@@ -117,7 +117,11 @@ def training_frame(
         if not kept.any():  # describe one row and keep none: the same columns, no rows
             empty, kept = True, pl.Series([True] + [False] * (swipes.height - 1))
     behaviour = pl.concat(
-        [behaviour, collaborative_before_each_swipe(swipes, describe=kept)], how="horizontal"
+        [
+            behaviour,
+            collaborative_before_each_swipe(swipes, describe=kept, posting_order=text.posting_ids),
+        ],
+        how="horizontal",
     )
     if kept is not None:
         swipes, behaviour = swipes.filter(kept), behaviour.filter(kept)
