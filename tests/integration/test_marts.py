@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -394,3 +395,47 @@ def test_the_kpi_report_renders_in_a_real_browser(marts_db: DatabaseTarget, tmp_
     upper = (pixels[: height // 2, :, :3] * 255).astype(int)
     colours = {tuple(p) for p in upper.reshape(-1, 3)[::7]}
     assert len(colours) > 500
+
+
+def test_the_docs_site_shows_every_column_with_its_type(marts_db: DatabaseTarget) -> None:
+    """`jobswipe dbt-docs` against built marts: the catalog types every column of every mart and
+    staging model, and headless Chromium renders a mart's page with its columns' types."""
+    import re
+
+    from tools.screenshots import chromium
+
+    url = f"postgresql://{marts_db.user}@{marts_db.host}:{marts_db.port}/{marts_db.database}"
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("jobswipe")), "dbt-docs"],
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=False,
+        timeout=600,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    target = Path(__file__).resolve().parents[2] / "dbt_project" / "target"
+    catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    untyped = [
+        f"{node['name']}.{column}"
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "staging", "intermediate")
+        for column in node["columns"]
+        if not catalog["nodes"].get(unique_id, {}).get("columns", {}).get(column, {}).get("type")
+    ]
+    assert untyped == []
+    page = (target / "static_index.html").as_uri() + "#!/model/model.jobswipe.mart_engagement_monthly"
+    with tempfile.TemporaryDirectory() as profile:
+        dom = subprocess.run(
+            [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=15000",
+             "--dump-dom", page],
+            capture_output=True, text=True, check=True, timeout=180,
+        ).stdout  # fmt: skip
+    # The rendered columns table (not the manifest the page embeds): name, type, description.
+    rendered = re.sub(r"\s+", " ", dom)
+    row = re.search(
+        r'ng-binding">stickiness_dau_over_mau</span>.*?ng-binding">(\w+)<p></p>.*?ng-binding">([^<]+)</span>',
+        rendered,
+    )
+    assert row is not None, "the model page did not render its columns"
+    assert row.groups() == ("numeric", "avg_dau / mau, 0-1.")
