@@ -11,13 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 import psycopg
@@ -83,53 +80,6 @@ class FileResult:
     @property
     def reject_rate(self) -> float:
         return self.rows_rejected / self.rows_read if self.rows_read else 0.0
-
-
-In = TypeVar("In")
-Out = TypeVar("Out")
-
-
-@dataclass
-class _Failed:
-    error: BaseException
-
-
-def prefetched(items: Iterator[In], work: Callable[[In], Out], ahead: int = 1) -> Iterator[Out]:
-    """``work(item)`` for each item, computed in a thread up to ``ahead`` items in advance: the
-    next batch is read and normalised while the database merges the current one (PostgreSQL
-    works in its own process; polars and the COPY mostly run outside the GIL). Results come in
-    order; an error in the thread is raised here, at the item it happened on."""
-    results: queue.Queue[object] = queue.Queue(maxsize=ahead)
-    finished = object()
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                results.put(work(item))
-            results.put(finished)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            results.put(_Failed(exc))
-
-    thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            result = results.get()
-            if result is finished:
-                return
-            if isinstance(result, _Failed):
-                raise result.error
-            yield result  # type: ignore[misc]
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting to put, then let it end
-            try:
-                results.get_nowait()
-            except queue.Empty:
-                thread.join(timeout=0.05)
 
 
 def file_fingerprint(path: Path) -> str:
@@ -246,7 +196,8 @@ def _load_feed(
         with conn.cursor() as cur:
             cur.execute(statement("stage_postings"))
             companies_before = _count(cur, "companies")
-            for batch in prefetched(read_batches(feed, batch_rows), normalize_batch):
+            for raw in read_batches(feed, batch_rows):
+                batch = normalize_batch(raw)
                 _load_batch(cur, batch, result, file_id, feed.name, seen_at, validate)
                 if on_batch:
                     on_batch(result.rows_read, result.rows_loaded)

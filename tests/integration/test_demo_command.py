@@ -51,6 +51,9 @@ def test_make_demo_runs_end_to_end_on_the_embedded_server(tmp_path: Path) -> Non
     assert (tmp_path / "state" / "artifacts" / "application_funnel.png").read_bytes()[
         :4
     ] == b"\x89PNG"
+    # The KPI report asset was materialised after the marts, every section drawn.
+    page = (tmp_path / "state" / "reports" / "kpi.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 6 and 'class="empty"' not in page
 
     # The demo's runs are recorded in the state dir's Dagster instance: `jobswipe status` (the
     # virtualenv's own executable, as the README lists it) sees every served asset fresh.
