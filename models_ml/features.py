@@ -190,7 +190,7 @@ def haversine_km(
     return 6371.0 * 2 * np.arcsin(np.sqrt(a))
 
 
-def _codes(column: pl.Series, names: tuple[str, ...], default: int) -> np.ndarray:
+def category_codes(column: pl.Series, names: tuple[str, ...], default: int) -> np.ndarray:
     """Index of each value in ``names`` (``default`` for anything else or missing)."""
     mapping = {name: i for i, name in enumerate(names)}
     return (
@@ -213,7 +213,7 @@ def content_features(
     user_level = levels_from_experience(
         frame.get_column("years_of_experience").cast(pl.Float64).fill_null(float("nan")).to_numpy()
     )
-    posting_level = _codes(frame.get_column("level"), LEVELS, 2)
+    posting_level = category_codes(frame.get_column("level"), LEVELS, 2)
     expected = np.array(EXPECTED_PAY)[user_level]
     salary = frame.get_column("salary_max_yearly_usd").cast(pl.Float64).to_numpy()
     distance = haversine_km(
@@ -222,8 +222,8 @@ def content_features(
         frame.get_column("latitude").cast(pl.Float64).to_numpy(),
         frame.get_column("longitude").cast(pl.Float64).to_numpy(),
     )
-    remote_type = _codes(frame.get_column("remote_type"), REMOTE_TYPES, 0)
-    remote_pref = _codes(frame.get_column("remote_pref"), REMOTE_PREFS, 3)
+    remote_type = category_codes(frame.get_column("remote_type"), REMOTE_TYPES, 0)
+    remote_pref = category_codes(frame.get_column("remote_pref"), REMOTE_PREFS, 3)
     wanted = frame.get_column("job_types")
     type_match = (
         pl.select(
@@ -267,7 +267,7 @@ def content_features(
             .cast(pl.Float64)
             .to_numpy(),
             "deck_position": frame.get_column("deck_position").cast(pl.Float64).to_numpy(),
-            "device": _codes(frame.get_column("device_type"), DEVICES, 2).astype(float),
+            "device": category_codes(frame.get_column("device_type"), DEVICES, 2).astype(float),
         }
     )
 

@@ -36,7 +36,7 @@ from models_ml.features import (
     REMOTE_PREFS,
     REMOTE_TYPES,
     TextIndex,
-    _codes,
+    category_codes,
     haversine_km,
     levels_from_experience,
 )
@@ -130,7 +130,6 @@ class TasteState:
 
     factors: PostingFactors
     profiles: UserProfiles
-    users: pl.DataFrame  # user_id, _user_rate
     affinities: dict[str, pl.DataFrame]  # per attribute: user_id, value, affinity
     revealed: pl.DataFrame  # user_id, mean log pay and level of the postings liked
 
@@ -153,11 +152,10 @@ def taste_state(
         history.filter(pl.col("label") == 1).select("user_id", "job_posting_id"),
         posting_order=posting_order,
     )
-    user_rates, affinities = affinity_tables(history, prior)
+    _, affinities = affinity_tables(history, prior)
     return TasteState(
         factors,
         fold_in(history, factors, users),
-        user_rates,
         affinities,
         revealed_tables(history),
     )
@@ -268,9 +266,9 @@ class Candidates:
         table = OpenPostings(
             ids=ids,
             text_rows=np.array([text.posting_ids[p] for p in ids], dtype=np.int64),
-            level=_codes(open_postings.get_column("level"), LEVELS, 2),
+            level=category_codes(open_postings.get_column("level"), LEVELS, 2),
             salary_usd=open_postings.get_column("salary_max_yearly_usd").cast(pl.Float64).fill_null(np.nan).to_numpy(),
-            remote_type=_codes(open_postings.get_column("remote_type"), REMOTE_TYPES, 0),
+            remote_type=category_codes(open_postings.get_column("remote_type"), REMOTE_TYPES, 0),
             country=np.array([country_vocabulary.get(str(c), -1) if c is not None else -1 for c in open_postings.get_column("country").to_list()]),
             latitude=open_postings.get_column("latitude").cast(pl.Float64).fill_null(np.nan).to_numpy(),
             longitude=open_postings.get_column("longitude").cast(pl.Float64).fill_null(np.nan).to_numpy(),
@@ -346,7 +344,7 @@ class Candidates:
         level = levels_from_experience(
             chunk.get_column("years_of_experience").cast(pl.Float64).fill_null(np.nan).to_numpy()
         )
-        pref = _codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3)
+        pref = category_codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3)
         country = np.array(
             [self.country_vocabulary.get(str(c), -2) if c is not None else -2 for c in chunk.get_column("user_country").to_list()]
         )  # fmt: skip
@@ -465,7 +463,7 @@ class Candidates:
         p = self.postings
         r = pairs.get_column("_row").to_numpy()
         c = pairs.get_column("_column").to_numpy()
-        pref = _codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3)
+        pref = category_codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3)
         gathered = {name: np.asarray(columns[name])[r, c] for name in (
             "content_similarity", "title_similarity", "skill_coverage", "salary_ratio",
             "distance_km", "same_country", "remote_match", "level_gap", "type_match",
