@@ -205,8 +205,19 @@ def content_features(
     pairs: pl.DataFrame, users: pl.DataFrame, postings: pl.DataFrame, text: TextIndex
 ) -> pl.DataFrame:
     """Pairs (user_id, job_posting_id, at, deck_position, device) -> content features."""
-    frame = pairs.join(users, on="user_id", how="left", maintain_order="left").join(
-        postings, on="job_posting_id", how="left", maintain_order="left"
+    # Only what the features read crosses the joins: a posting's description repeated on each
+    # of ten million swipes would be tens of gigabytes; its length is all that is needed.
+    user_side = users.select(
+        "user_id", "years_of_experience", "user_latitude", "user_longitude", "remote_pref",
+        "job_types", "user_country",
+    )  # fmt: skip
+    posting_side = postings.select(
+        "job_posting_id", "level", "salary_max_yearly_usd", "latitude", "longitude",
+        "remote_type", "type", "country", "posted_at", "company_verified",
+        pl.col("description").fill_null("").str.len_chars().alias("description_chars"),
+    )  # fmt: skip
+    frame = pairs.join(user_side, on="user_id", how="left", maintain_order="left").join(
+        posting_side, on="job_posting_id", how="left", maintain_order="left"
     )
     u, p = text.rows(frame.get_column("user_id"), frame.get_column("job_posting_id"))
     content, title = text.similarity_of_rows(u, p)
@@ -253,11 +264,7 @@ def content_features(
             "level_gap": (posting_level - user_level).astype(float),
             "type_match": type_match,
             "description_length": np.log1p(
-                frame.get_column("description")
-                .fill_null("")
-                .str.len_chars()
-                .to_numpy()
-                .astype(float)
+                frame.get_column("description_chars").fill_null(0).to_numpy().astype(float)
             ),
             "posting_age_days": (
                 (at - frame.get_column("posted_at")).dt.total_hours() / 24.0

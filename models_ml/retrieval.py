@@ -60,6 +60,8 @@ LINEAR_INPUTS: tuple[str, ...] = (
     "posting_prior_right_rate", "posting_log_swipes", *AFFINITY_FEATURES, *CF_FEATURES,
     *REVEALED_FEATURES,
 )  # fmt: skip
+# User x open posting cells per retrieval chunk (see Candidates.chunks).
+CHUNK_CELLS = 1_000_000
 # Stand-in distance (log km) when a user's place is unknown: a typical other-city distance.
 UNKNOWN_LOG_DISTANCE = float(np.log1p(3000.0))
 
@@ -202,6 +204,8 @@ class Candidates:
     prior: float = 0.3
     user_company: pl.DataFrame | None = None  # user_id, company_id, swipes and rights so far
     user_totals: pl.DataFrame | None = None  # user_id, swipes and rights so far
+    _affinity_rows: dict[str, int] = field(default_factory=dict, repr=False)
+    _affinities: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -291,12 +295,20 @@ class Candidates:
                 "company_prior_right_rate": open_postings.join(company_rates, on="company_id", how="left", maintain_order="left").get_column("_company_rate").fill_null(prior).to_numpy(),
             },
         )  # fmt: skip
-        position = {p: i for i, p in enumerate(ids)}
-        seen: dict[str, list[int]] = {}
-        for user, posting in swipes.select("user_id", "job_posting_id").iter_rows():
-            column = position.get(posting)
-            if column is not None:
-                seen.setdefault(user, []).append(column)
+        # Which open postings each user has swiped, as column numbers (ten million swipes at
+        # large scale: a join and a group-by, not a Python loop).
+        seen = (
+            swipes.select("user_id", "job_posting_id")
+            .join(
+                pl.DataFrame(
+                    {"job_posting_id": ids, "_column": np.arange(len(ids), dtype=np.int64)},
+                    schema={"job_posting_id": pl.String, "_column": pl.Int64},
+                ),
+                on="job_posting_id",
+            )
+            .group_by("user_id")
+            .agg("_column")
+        )
         return cls(
             postings=table,
             taste=taste,
@@ -307,7 +319,14 @@ class Candidates:
             vocabularies=vocabularies,
             type_vocabulary=type_vocabulary,
             country_vocabulary=country_vocabulary,
-            seen={u: np.array(c, dtype=np.int64) for u, c in seen.items()},
+            seen={
+                user: np.asarray(columns, dtype=np.int64)
+                for user, columns in zip(
+                    seen.get_column("user_id").to_list(),
+                    seen.get_column("_column").to_list(),
+                    strict=True,
+                )
+            },
             prior=prior,
             user_company=swipes.group_by("user_id", "company_id").agg(
                 pl.len().cast(pl.Float64).alias("user_company_prior_swipes"),
@@ -328,12 +347,33 @@ class Candidates:
 
     def _affinity_matrix(self, attribute: str, user_ids: list[str]) -> np.ndarray:
         """users x values of ``attribute``: each user's affinity (0 where never swiped)."""
+        if attribute not in self._affinities:
+            self._affinities[attribute] = self._all_affinities(attribute)
+        rows, matrix = self._affinity_rows, self._affinities[attribute]
+        return matrix[np.array([rows[u] for u in user_ids], dtype=np.int64)]
+
+    def _all_affinities(self, attribute: str) -> np.ndarray:
+        """Every retrieved user's row of affinities for ``attribute``, built once per run: a
+        per-chunk filter of the whole table costs a scan per chunk (thousands at large scale)."""
+        if not self._affinity_rows:
+            self._affinity_rows.update(
+                (u, i) for i, u in enumerate(self.users.get_column("user_id").to_list())
+            )
         vocabulary = self.vocabularies[attribute]
-        matrix = np.zeros((len(user_ids), len(vocabulary)), dtype=np.float64)
-        row = {u: i for i, u in enumerate(user_ids)}
-        table = self.taste.affinities[attribute].filter(pl.col("user_id").is_in(user_ids))
-        for user, value, affinity in table.iter_rows():
-            matrix[row[user], vocabulary.get(value, vocabulary["unknown"])] = affinity
+        table = self.taste.affinities[attribute].join(
+            pl.DataFrame(
+                {"user_id": list(self._affinity_rows), "_row": list(self._affinity_rows.values())},
+                schema={"user_id": pl.String, "_row": pl.Int64},
+            ),
+            on="user_id",
+        )
+        codes = (
+            table.get_column(attribute)
+            .replace_strict(vocabulary, default=vocabulary["unknown"], return_dtype=pl.Int64)
+            .to_numpy()
+        )
+        matrix = np.zeros((len(self._affinity_rows), len(vocabulary)), dtype=np.float64)
+        matrix[table.get_column("_row").to_numpy(), codes] = table.get_column("affinity").to_numpy()
         return matrix
 
     def feature_matrices(self, chunk: pl.DataFrame) -> dict[str, np.ndarray]:
@@ -398,12 +438,18 @@ class Candidates:
             ]
         return columns
 
-    def chunks(self, users_per_chunk: int = 400) -> Iterator[pl.DataFrame]:
-        """(user_id, job_posting_id, retriever) for every user: the merged candidates, unseen."""
+    def chunks(self, users_per_chunk: int | None = None) -> Iterator[pl.DataFrame]:
+        """(user_id, job_posting_id, retriever) for every user: the merged candidates, unseen.
+
+        Users go in chunks of about CHUNK_CELLS user x posting cells (400 users at 2,500 open
+        postings, 72 at 13,800), so the twenty-odd dense matrices of a chunk stay a few hundred
+        megabytes whatever the catalogue's size.
+        """
         p, k = self.postings, self.counts
         n = len(p.ids)
         if n == 0:
             return
+        users_per_chunk = users_per_chunk or max(1, min(400, CHUNK_CELLS // n))
         for start in range(0, self.users.height, users_per_chunk):
             chunk = self.users.slice(start, users_per_chunk)
             user_ids = chunk.get_column("user_id").to_list()

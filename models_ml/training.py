@@ -23,6 +23,11 @@ CALIBRATION_SHARE = 0.15
 # Cold start, measured apart: users with fewer swipes than this before the swipe, and postings
 # nobody had swiped. Their scores rest on content and stated preferences.
 COLD_USER_SWIPES = 5
+# Swipes before the validation month that training describes at most. Beyond about two million
+# the trees gain nothing measurable, while features and matrices grow with every row (ten million
+# swipes at large scale: 23 GB); a uniform sample of the earlier swipes keeps every month's,
+# user's and outcome's share, so it needs no weights to stay unbiased (docs/benchmarks.md).
+TRAINING_ROWS = 2_000_000
 
 
 @dataclass
@@ -66,12 +71,35 @@ class TrainingResult:
         }
 
 
+def _month_bounds(validation_month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(validation_month, dt.time())
+    end = dt.datetime.combine((validation_month + dt.timedelta(days=32)).replace(day=1), dt.time())
+    return start, end
+
+
+def training_sample(
+    swipes: pl.DataFrame, validation_month: dt.date, rows: int = TRAINING_ROWS
+) -> pl.Expr | None:
+    """Which swipes training describes: every swipe of the validation month and, when more
+    than ``rows`` came before it, a uniform sample of about ``rows`` of those (None: all).
+
+    The draw reads the last 32 bits of the swipe's UUID, so the same swipes are drawn on every
+    run and in every process; history features still see every swipe (training_frame's keep).
+    """
+    start, end = _month_bounds(validation_month)
+    earlier = swipes.filter(pl.col("at") < start).height
+    if earlier <= rows:
+        return None
+    draw = pl.col("swipe_id").str.slice(-8).str.to_integer(base=16, strict=False).fill_null(0)
+    sampled = (pl.col("at") < start) & (draw < int(rows / earlier * 2**32))
+    return sampled | ((pl.col("at") >= start) & (pl.col("at") < end))
+
+
 def split_by_month(
     frame: pl.DataFrame, validation_month: dt.date
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Train on every swipe before the validation month; validate on that month only."""
-    start = dt.datetime.combine(validation_month, dt.time())
-    end = dt.datetime.combine((validation_month + dt.timedelta(days=32)).replace(day=1), dt.time())
+    start, end = _month_bounds(validation_month)
     train = frame.filter(pl.col("at") < start)
     validation = frame.filter((pl.col("at") >= start) & (pl.col("at") < end))
     return train, validation

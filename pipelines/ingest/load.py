@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +52,42 @@ BatchCallback = Callable[[int, int], None]
 
 class IngestError(RuntimeError):
     """A file could not be ingested; the message names the file and the cause."""
+
+
+class BackgroundChecks:
+    """The quality suite on each batch in a worker thread while PostgreSQL merges the batch.
+
+    The checks only report (their outcomes become asset checks), so nothing waits for them but
+    the file's close; PostgreSQL works in its own process and pandas/polars release the GIL, so
+    the two overlap on the machine's two cores. At most ``depth`` batches wait, which bounds the
+    memory a slow suite may hold.
+    """
+
+    def __init__(self, validate: Validator | None, depth: int = 2) -> None:
+        self._validate = validate
+        self._depth = depth
+        self._pending: deque[Future[QualityReport]] = deque()
+        self._report = QualityReport()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-checks")
+
+    def submit(self, postings: pl.DataFrame) -> None:
+        if self._validate is None:
+            return
+        while len(self._pending) >= self._depth:
+            self._collect_oldest()
+        self._pending.append(self._pool.submit(self._validate, postings))
+
+    def report(self) -> QualityReport:
+        """Every batch's outcome, merged; re-raises what a check raised."""
+        while self._pending:
+            self._collect_oldest()
+        return self._report
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect_oldest(self) -> None:
+        self._report = self._report.merge(self._pending.popleft().result())
 
 
 def statement(name: str) -> str:
@@ -193,16 +231,21 @@ def _load_feed(
         if not force and already_loaded(conn, result.file_hash):
             return
         file_id = _open_ledger_row(conn, feed.path, result.file_hash, feed.format.value, started)
-        with conn.cursor() as cur:
-            cur.execute(statement("stage_postings"))
-            companies_before = _count(cur, "companies")
-            for raw in read_batches(feed, batch_rows):
-                batch = normalize_batch(raw)
-                _load_batch(cur, batch, result, file_id, feed.name, seen_at, validate)
-                if on_batch:
-                    on_batch(result.rows_read, result.rows_loaded)
-                failpoint("ingest.mid_file")
-            result.companies_inserted = _count(cur, "companies") - companies_before
+        checks = BackgroundChecks(validate)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(statement("stage_postings"))
+                companies_before = _count(cur, "companies")
+                for raw in read_batches(feed, batch_rows):
+                    batch = normalize_batch(raw)
+                    _load_batch(cur, batch, result, file_id, feed.name, seen_at, checks)
+                    if on_batch:
+                        on_batch(result.rows_read, result.rows_loaded)
+                    failpoint("ingest.mid_file")
+                result.companies_inserted = _count(cur, "companies") - companies_before
+            result.quality = checks.report()
+        finally:
+            checks.close()
         result.status = "LOADED"
         result.duration_seconds = time.perf_counter() - began
         _close_ledger_row(conn, file_id, result)
@@ -215,7 +258,7 @@ def _load_batch(
     file_id: object,
     file_name: str,
     seen_at: dt.datetime,
-    validate: Validator | None,
+    checks: BackgroundChecks,
 ) -> None:
     result.rows_read += batch.postings.height + batch.rejects.height
     result.rows_rejected += batch.rejects.height
@@ -232,8 +275,7 @@ def _load_batch(
     postings = dedupe_within_batch(batch.postings)
     if postings.height == 0:
         return
-    if validate:
-        result.quality = result.quality.merge(validate(postings))
+    checks.submit(postings)
     cur.execute("TRUNCATE ingest_stage")
     copy_frame(cur, "ingest_stage", postings.select(STAGE_COLUMNS))
     # Temp tables are never auto-analysed; without statistics the resolve joins plan as loops.

@@ -25,9 +25,26 @@ from models_ml.taste import (
     revealed_before_each_swipe,
     revealed_from_tables,
 )
+from pipelines.db.bulk import copy_out_frame
 from pipelines.ingest.fields import parse_location
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
 from pipelines.sql_files import read_sql
+
+
+# The swipes query's columns (sql/swipes.sql), read by COPY: at large scale they are ten million
+# rows, which fetchall() would turn into a hundred million Python objects.
+SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
+    "swipe_id": pl.String,
+    "user_id": pl.String,
+    "job_posting_id": pl.String,
+    "company_id": pl.String,
+    "at": pl.Datetime("us"),
+    "deck_position": pl.Int64,
+    "device_type": pl.String,
+    "label": pl.Int64,
+    "relevance": pl.Int64,
+    "unscored": pl.Boolean,
+}
 
 
 def statement(name: str) -> str:
@@ -57,7 +74,8 @@ class Snapshot:
 
 
 def load_snapshot(conn: psycopg.Connection) -> Snapshot:
-    swipes = read_frame(conn, "swipes")
+    with conn.cursor() as cur:
+        swipes = copy_out_frame(cur, statement("swipes"), SWIPE_SCHEMA)
     users = read_frame(conn, "users")
     postings = read_frame(conn, "postings")
     users = _with_user_coordinates(users).with_columns(

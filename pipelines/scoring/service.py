@@ -20,7 +20,13 @@ from models_ml.feed_rules import FeedRules, select_feed
 from models_ml.registry import GateDecision, dumps, loads, promotion_gate
 from models_ml.retrieval import Candidates, RetrievalCounts
 from models_ml.scoring import probabilities, score
-from models_ml.training import MatchModel, TrainingResult, split_by_month, train_model
+from models_ml.training import (
+    MatchModel,
+    TrainingResult,
+    split_by_month,
+    train_model,
+    training_sample,
+)
 from pipelines.db.bulk import copy_frame, update_from_frame
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.locks import Writer, hold_shard_locks, hold_writer_lock
@@ -79,8 +85,8 @@ def train_and_register(
     """Train on swipes before the validation month, evaluate on it, register, and gate."""
     with connect(target) as conn:
         snapshot = load_snapshot(conn)
-    frame = training_frame(snapshot)
-    month = validation_month or last_complete_month_with_swipes(frame)
+    month = validation_month or last_complete_month_with_swipes(snapshot.swipes)
+    frame = training_frame(snapshot, keep=training_sample(snapshot.swipes, month))
     result = train_model(frame, month, seed=seed)
     artifact, digest = dumps(result.model)
     with connect(target) as conn:
@@ -101,6 +107,10 @@ def train_and_register(
             **result.metrics_table(),
             "champion_roc_auc_same_month": champion_auc,
             "surrogate_r2": round(result.model.surrogate.r2, 4),
+            # training_rows is the sample described (models_ml/training.py TRAINING_ROWS).
+            "training_swipes_available": snapshot.swipes.filter(
+                pl.col("at") < dt.datetime.combine(month, dt.time())
+            ).height,
         }
         train_start = frame.get_column("at").min().date()  # type: ignore[union-attr]
         row = conn.execute(
