@@ -8,7 +8,14 @@ from pydantic import Field
 
 from assets.schema import transactional_schema
 from pipelines.db.retry import with_retries
-from pipelines.ingest.load import FileResult, IngestError, feed_files, ingest_file, inside_roots
+from pipelines.ingest.load import (
+    BATCH_ROWS,
+    FileResult,
+    IngestError,
+    feed_files,
+    ingest_file,
+    inside_roots,
+)
 from pipelines.ingest.quality import QualityReport, validate_postings
 from pipelines.resources import BULK_WRITE_POOL, WRITER_RETRY_POLICY, PostgresResource
 
@@ -24,7 +31,7 @@ class IngestConfig(dg.Config):
     mapping_file: str | None = None
     force: bool = False
     max_reject_rate: float = 0.25
-    batch_rows: int = 100_000
+    batch_rows: int = BATCH_ROWS
 
 
 @dg.asset(

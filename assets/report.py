@@ -27,7 +27,9 @@ REPORTED_MARTS = (
         "model's monitoring, as charts embedded in one offline page built from the marts only."
     ),
 )
-def kpi_report(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
+def kpi_report(
+    context: dg.AssetExecutionContext, postgres: PostgresResource
+) -> dg.MaterializeResult:
     report = write_report(postgres.target(), get_settings().reports_dir / "kpi.html")
     if report.empty_sections:
         context.log.warning("no data yet for: %s", ", ".join(report.empty_sections))

@@ -85,7 +85,7 @@ def copy_out_frame(
     """
     text_schema = {name: pl.String for name in schema}
     statement = sql.SQL("COPY ({}\n) TO STDOUT WITH (FORMAT csv, HEADER false)").format(
-        sql.SQL(query.strip().rstrip(";"))  # type: ignore[arg-type]
+        sql.SQL(query.strip().rstrip(";"))
     )
     with tempfile.TemporaryFile() as spool:
         with cur.copy(statement, params) as copy:

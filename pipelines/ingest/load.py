@@ -13,7 +13,7 @@ import hashlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +46,20 @@ from pipelines.sql_files import read_sql
 
 logger = logging.getLogger(__name__)
 STAGE_COLUMNS = [c for c in NORMALIZED_SCHEMA if c != "raw_record"]
+# What the resolve statements read and fill (ingest_stage), and what only the final insert or
+# update reads (ingest_content); both keyed by record (sql/stage_postings.sql).
+KEY_COLUMNS = [
+    "record", "source", "external_id", "external_key", "content_hash", "company_name",
+    "company_slug", "company_domain", "claimed_domain", "source_url",
+]  # fmt: skip
+CONTENT_COLUMNS = ["record", *(c for c in STAGE_COLUMNS if c not in KEY_COLUMNS)]
 Validator = Callable[[pl.DataFrame], QualityReport]
 BatchCallback = Callable[[int, int], None]
+# Rows normalised and merged at a time. A batch in flight costs about 10 KB a row (the raw text,
+# its JSON, the normalised frame, the COPY buffers, the checks' pandas copy) and one batch is read
+# ahead: 100k-row batches peaked at 1.4 GB on a 1M-row file, 25k at 0.8 GB, while the per-batch
+# statements cost little (docs/benchmarks.md).
+BATCH_ROWS = 25_000
 
 
 class IngestError(RuntimeError):
@@ -139,7 +151,7 @@ def ingest_file(
     *,
     mapping_file: Path | None = None,
     force: bool = False,
-    batch_rows: int = 100_000,
+    batch_rows: int = BATCH_ROWS,
     validate: Validator | None = None,
     on_batch: BatchCallback | None = None,
 ) -> FileResult:
@@ -235,9 +247,9 @@ def _load_feed(
         try:
             with conn.cursor() as cur:
                 cur.execute(statement("stage_postings"))
+                _tune_load_session(cur)
                 companies_before = _count(cur, "companies")
-                for raw in read_batches(feed, batch_rows):
-                    batch = normalize_batch(raw)
+                for batch in normalised_batches(feed, batch_rows):
                     _load_batch(cur, batch, result, file_id, feed.name, seen_at, checks)
                     if on_batch:
                         on_batch(result.rows_read, result.rows_loaded)
@@ -249,6 +261,23 @@ def _load_feed(
         result.status = "LOADED"
         result.duration_seconds = time.perf_counter() - began
         _close_ledger_row(conn, file_id, result)
+
+
+def normalised_batches(feed: FeedFile, batch_rows: int) -> Iterator[NormalizedBatch]:
+    """The feed's batches, read and normalised one batch ahead in a worker thread, so Python's
+    parsing overlaps PostgreSQL merging the batch before (polars releases the GIL). Errors of
+    the reader (RereadRobustly included) are raised here, in the loading thread."""
+    batches = read_batches(feed, batch_rows)
+
+    def next_batch() -> NormalizedBatch | None:
+        raw = next(batches, None)
+        return None if raw is None else normalize_batch(raw)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="normalise") as reader:
+        ahead = reader.submit(next_batch)
+        while (batch := ahead.result()) is not None:
+            ahead = reader.submit(next_batch)
+            yield batch
 
 
 def _load_batch(
@@ -276,22 +305,34 @@ def _load_batch(
     if postings.height == 0:
         return
     checks.submit(postings)
-    cur.execute("TRUNCATE ingest_stage")
-    copy_frame(cur, "ingest_stage", postings.select(STAGE_COLUMNS))
+    cur.execute("TRUNCATE ingest_stage, ingest_content")
+    copy_frame(cur, "ingest_stage", postings.select(KEY_COLUMNS))
+    copy_frame(cur, "ingest_content", postings.select(CONTENT_COLUMNS))
     # Temp tables are never auto-analysed; without statistics the resolve joins plan as loops.
+    # The content table is only hash-joined once by record, for which its size is enough.
     cur.execute("ANALYZE ingest_stage")
     cur.execute(statement("resolve_companies"))
     conflicts = cur.execute(statement("domain_conflicts")).fetchone()
     result.domain_conflicts += int(conflicts[0]) if conflicts else 0
     cur.execute(statement("resolve_postings"))
+    # Again now that every row is resolved: the insert and update filter on the flags just set,
+    # and planned from the statistics taken before them, the content join ran as a nested loop.
+    cur.execute("ANALYZE ingest_stage")
     params = {"seen_at": seen_at, "ingest_file_id": file_id}
-    inserted = [row[0] for row in cur.execute(statement("upsert_postings"), params).fetchall()]
-    result.postings_inserted += sum(inserted)
-    result.postings_updated += len(inserted) - sum(inserted)
-    cur.execute(statement("upsert_sources"), params)
+    result.postings_inserted += cur.execute(statement("insert_postings"), params).rowcount
+    result.postings_updated += cur.execute(statement("update_postings"), params).rowcount
+    cur.execute(statement("insert_sources"), params)
+    cur.execute(statement("update_sources"), params)
     linked = cur.execute(statement("linked_sightings")).fetchone()
     result.postings_linked += int(linked[0]) if linked else 0
     result.rows_loaded += postings.height
+
+
+def _tune_load_session(cur: psycopg.Cursor) -> None:
+    """Settings for this load's transaction only (SET LOCAL), measured (docs/benchmarks.md): a
+    smaller statistics sample for the per-batch ANALYZE of the staging tables, whose joins need
+    row counts and rough distributions, not 30,000 sampled rows a batch (2.7 s of 55 s)."""
+    cur.execute("SET LOCAL default_statistics_target = 10")
 
 
 def _count(cur: psycopg.Cursor, table: str) -> int:

@@ -30,7 +30,6 @@ from pipelines.ingest.fields import parse_location
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
 from pipelines.sql_files import read_sql
 
-
 # The swipes query's columns (sql/swipes.sql), read by COPY: at large scale they are ten million
 # rows, which fetchall() would turn into a hundred million Python objects.
 SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {

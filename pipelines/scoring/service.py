@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +221,21 @@ class ScoringReport:
     recommendations: int
     users_recommended: int
     shards: list[int] = field(default_factory=lambda: list(range(SHARD_COUNT)))
+    # Wall seconds of each phase: snapshot, swipe features and scores, recommendations, write.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Phases:
+    """Wall time between marks, by phase name (what a run reports of where its time went)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 2)
+        self._last = now
 
 
 def refresh_posting_quality(target: DatabaseTarget) -> int:
@@ -248,6 +264,7 @@ def score_and_recommend(
     """
     selected = sorted(set(range(SHARD_COUNT) if shards is None else shards))
     every_shard = covers_all(selected)
+    phases = Phases()
     with connect(target) as conn:
         current = champion(conn)
         if current is None:
@@ -257,6 +274,7 @@ def score_and_recommend(
             full = _full_rescore_due(conn, version, selected)
         snapshot = load_snapshot(conn)
     text = snapshot.text_index()
+    phases.mark("snapshot")
     # Content features only for the swipes this run scores (its shards' swipes; only unscored ones
     # unless a full rescore is due); history features still see every swipe.
     wanted = [
@@ -286,10 +304,12 @@ def score_and_recommend(
         "match_factors",
         "is_correct_match",
     )
+    phases.mark("swipe features and scores")
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     recommendations = recommend(
         snapshot, model, text, version, top_n, compiled=compiled, shards=selected, now=as_of
     )
+    phases.mark("recommendations")
     postings_updated = 0
     with connect(target) as conn, conn.cursor() as cur:
         # One transaction for every write below; its commit need not wait for the WAL flush
@@ -325,6 +345,7 @@ def score_and_recommend(
                 statement("registry_mark_swipes_scored"),
                 {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
             )
+    phases.mark("write")
     return ScoringReport(
         version,
         full,
@@ -334,6 +355,7 @@ def score_and_recommend(
         recommendations.height,
         recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
         selected,
+        phases.seconds,
     )
 
 

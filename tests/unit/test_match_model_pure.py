@@ -153,3 +153,39 @@ def test_every_feature_is_worded_both_ways() -> None:
     for name in FEATURES:
         positive, negative = FACTOR_LABELS[name]
         assert positive and negative, name
+
+
+def _swipes_over_months(per_month: list[int]) -> pl.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = []
+    for month, count in enumerate(per_month, start=1):
+        for i in range(count):
+            rows.append(
+                {
+                    "swipe_id": f"{rng.integers(0, 2**63):032x}"[-32:],
+                    "at": dt.datetime(2025, month, 1 + i % 28, 12),
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def test_the_training_sample_bounds_earlier_swipes_and_keeps_the_validation_month() -> None:
+    from models_ml.training import training_sample
+
+    swipes = _swipes_over_months([2_000, 4_000, 6_000, 3_000])
+    validation = dt.date(2025, 4, 1)
+    keep = training_sample(swipes, validation, rows=3_000)
+    assert keep is not None
+    kept = swipes.filter(keep)
+    earlier = kept.filter(pl.col("at") < dt.datetime(2025, 4, 1))
+    assert 2_700 <= earlier.height <= 3_300  # about `rows` of the 12,000 earlier swipes
+    assert kept.filter(pl.col("at") >= dt.datetime(2025, 4, 1)).height == 3_000  # all of them
+    # Uniform over the earlier months: each keeps about a quarter of its swipes.
+    shares = [
+        earlier.filter(pl.col("at").dt.month() == m).height / n
+        for m, n in ((1, 2_000), (2, 4_000), (3, 6_000))
+    ]
+    assert all(0.2 <= share <= 0.3 for share in shares), shares
+    # The same draw every time, and none at all when the history is small enough.
+    assert swipes.filter(training_sample(swipes, validation, rows=3_000)).equals(kept)  # type: ignore[arg-type]
+    assert training_sample(swipes, validation, rows=20_000) is None
