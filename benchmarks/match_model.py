@@ -208,7 +208,10 @@ def main() -> None:
                 "feed share without the rules (their cost)",
                 f"{measured.without_rules.share:.3f} ({feed.share - measured.without_rules.share:+.3f})",
             ),
-            ("candidate recall of the oracle's top 20 (merged retrievers)", f"{feed.candidate_recall:.3f}"),
+            (
+                "candidate recall of the oracle's top 20 (merged retrievers)",
+                f"{feed.candidate_recall:.3f}",
+            ),
             (
                 "share a perfect ranker of the same candidates would reach",
                 f"{feed.candidate_ceiling_share:.3f}",
@@ -294,7 +297,9 @@ def measure_feed(
     open_index = np.array([posting_index[p] for p in open_postings])
     rights = dict(snapshot.swipes.group_by("job_posting_id").agg(pl.col("label").sum()).iter_rows())
     popularity = np.array([rights.get(p, 0) for p in open_postings], dtype=float)
-    seen_by_user = dict(snapshot.swipes.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows())
+    seen_by_user = dict(
+        snapshot.swipes.group_by("user_id").agg(pl.col("job_posting_id")).iter_rows()
+    )
 
     def sets(frame: pl.DataFrame) -> dict[str, set[str]]:
         return {u: set(g) for u, g in frame.group_by("user_id").agg("job_posting_id").iter_rows()}
@@ -339,7 +344,9 @@ def measure_feed(
             hits = [local[p] for p in found.get(user, ()) if p in local]
             recall[name].append(float(np.isin(best, hits).mean()))
     qualities = {
-        name: feed_quality(per_rules[name], top_n, coverage=feed.get_column("job_posting_id").n_unique())
+        name: feed_quality(
+            per_rules[name], top_n, coverage=feed.get_column("job_posting_id").n_unique()
+        )
         for name, feed in feeds.items()
     }
     return FeedMeasurement(

@@ -417,12 +417,15 @@ def test_the_docs_site_shows_every_column_with_its_type(marts_db: DatabaseTarget
     untyped = [
         f"{node['name']}.{column}"
         for unique_id, node in manifest["nodes"].items()
-        if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "staging", "intermediate")
+        if node["resource_type"] == "model"
+        and node["fqn"][1] in ("marts", "staging", "intermediate")
         for column in node["columns"]
         if not catalog["nodes"].get(unique_id, {}).get("columns", {}).get(column, {}).get("type")
     ]
     assert untyped == []
-    page = (target / "static_index.html").as_uri() + "#!/model/model.jobswipe.mart_engagement_monthly"
+    page = (
+        target / "static_index.html"
+    ).as_uri() + "#!/model/model.jobswipe.mart_engagement_monthly"
     with tempfile.TemporaryDirectory() as profile:
         dom = subprocess.run(
             [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",

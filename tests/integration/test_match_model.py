@@ -373,7 +373,9 @@ def test_the_monitoring_mart_compares_swipes_on_recommended_postings(
     train_and_register(target, validation_month=dt.date(2025, 4, 1))
     served = score_and_recommend(target, as_of=dt.datetime(2025, 5, 1))
     assert served.recommendations > 0
-    history = fetch(target, "SELECT count(*), min(first_recommended_at) FROM recommendation_history")
+    history = fetch(
+        target, "SELECT count(*), min(first_recommended_at) FROM recommendation_history"
+    )
     assert history == [(served.recommendations, dt.datetime(2025, 5, 1))]
     # Recommending again changes nothing in the history.
     score_and_recommend(target, as_of=dt.datetime(2025, 5, 1))

@@ -27,9 +27,7 @@ def swipes(n: int = 1_200, seed: int = 3) -> pl.DataFrame:
     """Swipes over three months, each posting with fixed attributes."""
     rng = np.random.default_rng(seed)
     postings = [f"p{i:02d}" for i in range(40)]
-    attributes = {
-        p: {a: f"{a}-{rng.integers(3)}" for a in ATTRIBUTES} for p in postings
-    }
+    attributes = {p: {a: f"{a}-{rng.integers(3)}" for a in ATTRIBUTES} for p in postings}
     chosen = rng.choice(postings, n)
     return pl.DataFrame(
         {
@@ -95,7 +93,9 @@ def test_collaborative_signal_follows_people_who_like_the_same_postings() -> Non
     postings a different crowd likes."""
     likes = [(f"u{i}", p) for i in range(20) for p in ("a", "b", "c")]
     likes += [(f"w{i}", p) for i in range(20) for p in ("x", "y", "z")]
-    factors = fit_posting_factors(pl.DataFrame(likes, schema=["user_id", "job_posting_id"], orient="row"))
+    factors = fit_posting_factors(
+        pl.DataFrame(likes, schema=["user_id", "job_posting_id"], orient="row")
+    )
     vectors = factors.vectors
     a, c, x = (vectors[factors.index[p]] for p in ("a", "c", "x"))
     assert float(a @ c) > 0.9 and abs(float(a @ x)) < 0.1
@@ -123,7 +123,9 @@ def ranked(users: int = 2, per_user: int = 30) -> pl.DataFrame:
         {
             "user_id": np.repeat([f"u{i}" for i in range(users)], per_user),
             "job_posting_id": [f"p{i}" for i in range(n)],
-            "company_id": rng.choice(["big", "c1", "c2", "c3", "c4"], n, p=[0.6, 0.1, 0.1, 0.1, 0.1]),
+            "company_id": rng.choice(
+                ["big", "c1", "c2", "c3", "c4"], n, p=[0.6, 0.1, 0.1, 0.1, 0.1]
+            ),
             "fresh": rng.random(n) < 0.15,
             "score": np.round(rng.random(n) * 100, 2),
         }
