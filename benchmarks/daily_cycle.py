@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +33,14 @@ from typing import Any
 import polars as pl
 
 from benchmarks.app_load import clone, database_exists
-from benchmarks.common import RESULTS_DIR, benchmark_server, console, report, scratch_database
+from benchmarks.common import (
+    RESULTS_DIR,
+    benchmark_server,
+    console,
+    peak_rss_mb,
+    report,
+    scratch_database,
+)
 from benchmarks.ingest_throughput import generate_feed
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.migrate import upgrade
@@ -152,7 +158,7 @@ def _child(name: str, url: str, work: str, queue: multiprocessing.Queue) -> None
     queue.put(
         {
             "seconds": time.perf_counter() - began,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": peak_rss_mb(),
             "details": details,
             "error": error,
         }

@@ -19,7 +19,13 @@ import polars as pl
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models_ml.taste import AFFINITY_FEATURES, CF_FEATURES, LEVEL_ORDER, REVEALED_FEATURES
+from models_ml.taste import (
+    AFFINITY_FEATURES,
+    ATTRIBUTES,
+    CF_FEATURES,
+    LEVEL_ORDER,
+    REVEALED_FEATURES,
+)
 
 REMOTE_TYPES = ("ONSITE", "HYBRID", "REMOTE")
 REMOTE_PREFS = ("REMOTE_ONLY", "HYBRID", "ONSITE", "NO_PREFERENCE")
@@ -309,6 +315,28 @@ def behaviour_before_each_swipe(swipes: pl.DataFrame, prior_rate: float) -> pl.D
         "company_prior_right_rate",
         pl.col("user_company_prior_swipes").cast(pl.Float64),
         "user_company_prior_right_rate",
+    )
+
+
+def coded_history(swipes: pl.DataFrame, attributes: pl.DataFrame) -> pl.DataFrame:
+    """The swipes as the *_before_each_swipe features read them (swipe_id, user_id,
+    job_posting_id, company_id, at, label, every attribute, log_salary, level_index), with ids
+    and attribute values replaced by their dense rank: ranks group and order exactly as the text
+    does (nulls stay null), and ten million swipes take 4 bytes an id instead of 50."""
+    frame = (
+        swipes.select("swipe_id", "user_id", "job_posting_id", "company_id", "at", "label")
+        .join(attributes, on="job_posting_id", how="left", maintain_order="left")
+        .with_columns(pl.col(list(ATTRIBUTES)).fill_null("unknown"))
+    )
+    return frame.select(
+        *(
+            pl.col(c).rank("dense")
+            for c in ("swipe_id", "user_id", "job_posting_id", "company_id", *ATTRIBUTES)
+        ),
+        "at",
+        "label",
+        "log_salary",
+        "level_index",
     )
 
 

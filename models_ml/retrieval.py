@@ -126,6 +126,33 @@ class LinearRetriever:
         return total
 
 
+class ByUser:
+    """A frame with a user_id column, sorted by user, read a few users at a time: each chunk of
+    the feed takes its users' rows by offsets instead of joining against the whole table (which
+    at large scale is millions of rows, read again for each of thousands of chunks)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame.sort("user_id", maintain_order=True)
+        users = self.frame.get_column("user_id")
+        starts = (
+            np.flatnonzero(np.r_[True, (users[1:] != users[:-1]).to_numpy()])
+            if users.len()
+            else np.empty(0, dtype=np.int64)
+        )
+        ends = np.r_[starts[1:], users.len()] if users.len() else np.empty(0, dtype=np.int64)
+        self._span = {
+            u: (int(a), int(b))
+            for u, a, b in zip(users.gather(starts).to_list(), starts, ends, strict=True)
+        }
+
+    def rows_for(self, user_ids: list[str]) -> pl.DataFrame:
+        spans = [self._span[u] for u in user_ids if u in self._span]
+        if not spans:
+            return self.frame.clear()
+        index = np.concatenate([np.arange(a, b) for a, b in spans])
+        return self.frame[index]
+
+
 @dataclass
 class TasteState:
     """What the whole history says of users' tastes, for pairs nobody has swiped yet."""
@@ -206,6 +233,12 @@ class Candidates:
     user_totals: pl.DataFrame | None = None  # user_id, swipes and rights so far
     _affinity_rows: dict[str, int] = field(default_factory=dict, repr=False)
     _affinities: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _lookups: dict[str, ByUser] = field(default_factory=dict, repr=False)
+
+    def _by_user(self, name: str, frame: pl.DataFrame) -> ByUser:
+        if name not in self._lookups:
+            self._lookups[name] = ByUser(frame)
+        return self._lookups[name]
 
     @classmethod
     def build(
@@ -405,7 +438,12 @@ class Candidates:
         vectors = self.taste.factors.vectors[p.factor_rows].astype(np.float64)
         revealed = (
             chunk.select("user_id")
-            .join(self.taste.revealed, on="user_id", how="left", maintain_order="left")
+            .join(
+                self._by_user("revealed", self.taste.revealed).rows_for(user_ids),
+                on="user_id",
+                how="left",
+                maintain_order="left",
+            )
             .with_columns(
                 pl.col("_liked_log_salary", "_liked_level").cast(pl.Float64).fill_null(np.nan)
             )
@@ -522,8 +560,12 @@ class Candidates:
         for name, values in p.per_posting.items():
             gathered[name] = values[c]
         assert self.user_totals is not None and self.user_company is not None  # noqa: S101 - set by build
+        user_ids = chunk.get_column("user_id").to_list()
         users = chunk.select("user_id").join(
-            self.user_totals, on="user_id", how="left", maintain_order="left"
+            self._by_user("user_totals", self.user_totals).rows_for(user_ids),
+            on="user_id",
+            how="left",
+            maintain_order="left",
         )
         user_swipes = users.get_column("user_prior_swipes").fill_null(0.0).to_numpy()
         user_rights = users.get_column("_rights").fill_null(0.0).to_numpy()
@@ -538,7 +580,10 @@ class Candidates:
             }
         )
         known = companies.join(
-            self.user_company, on=["user_id", "company_id"], how="left", maintain_order="left"
+            self._by_user("user_company", self.user_company).rows_for(user_ids),
+            on=["user_id", "company_id"],
+            how="left",
+            maintain_order="left",
         )
         together = known.get_column("user_company_prior_swipes").fill_null(0.0).to_numpy()
         liked = known.get_column("_rights").fill_null(0.0).to_numpy()

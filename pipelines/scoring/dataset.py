@@ -12,6 +12,7 @@ from models_ml.features import (
     TextIndex,
     behaviour_before_each_swipe,
     behaviour_from_history,
+    coded_history,
     content_features,
 )
 from models_ml.retrieval import TasteState
@@ -115,18 +116,16 @@ def training_frame(
         )
     text = text or snapshot.text_index()
     prior = float(swipes.get_column("label").to_numpy().mean())
-    attributes = snapshot.posting_attributes(text)
-    with_attributes = swipes.join(
-        attributes, on="job_posting_id", how="left", maintain_order="left"
-    ).with_columns(pl.col(list(ATTRIBUTES)).fill_null("unknown"))
+    history = coded_history(swipes, snapshot.posting_attributes(text))
     behaviour = pl.concat(
         [
-            behaviour_before_each_swipe(swipes, prior),
-            affinities_before_each_swipe(with_attributes, prior),
-            revealed_before_each_swipe(with_attributes),
+            behaviour_before_each_swipe(history, prior),
+            affinities_before_each_swipe(history, prior),
+            revealed_before_each_swipe(history),
         ],
         how="horizontal",
     )
+    del history
     empty = False
     kept = None
     if keep is not None:
