@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install lock browser screenshots bench-shards bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
+.PHONY: demo test lint install lock browser screenshots bench-daily bench-shards bench-simulate bench-ingest bench-marts bench-model bench-reliability bench-load
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ bench-reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability
 	$(BIN)/python -m benchmarks.app_load --nice 10 --keep-world --serial
 	$(BIN)/python -m benchmarks.app_load --nice 10 --keep-world
+
+# One day of the schedules (ingest, partitions, rescoring + recommendations, the month's marts,
+# retention, freshness) on the 12-month world, each step's time and peak RSS, at both scales.
+# The worlds are prepared once and kept in template databases (large: about an hour the first time).
+bench-daily: $(STAMP)
+	$(BIN)/python -m benchmarks.daily_cycle --scale medium --keep-world
+	$(BIN)/python -m benchmarks.daily_cycle --scale large --keep-world
 
 # Scoring by user shard: one process over 16 shards vs two side by side (docs/scaling.md).
 bench-shards: $(STAMP)

@@ -75,10 +75,12 @@ def _partitions(target: DatabaseTarget, work: Path) -> dict[str, Any]:
         return {"created": len(maintenance.ensure_partitions(conn, start, end))}
 
 
-def _scoring(target: DatabaseTarget, work: Path) -> dict[str, Any]:
+def _scoring(target: DatabaseTarget, work: Path, as_of: dt.datetime = DAY_END) -> dict[str, Any]:
+    """What the scoring schedule runs: unscored swipes (all of them after a new champion) and
+    recommendations for every active user, ranked as of ``as_of``."""
     from pipelines.scoring.service import score_and_recommend
 
-    scored = score_and_recommend(target, as_of=DAY_END)
+    scored = score_and_recommend(target, as_of=as_of)
     return {
         "swipes_scored": scored.swipes_scored,
         "recommendations": scored.recommendations,
@@ -286,14 +288,7 @@ def _train(target: DatabaseTarget, work: Path) -> dict[str, Any]:
 
 
 def _score_all(target: DatabaseTarget, work: Path) -> dict[str, Any]:
-    from pipelines.scoring.service import score_and_recommend
-
-    scored = score_and_recommend(target, as_of=DAY)
-    return {
-        "swipes_scored": scored.swipes_scored,
-        "users": scored.users_recommended,
-        "seconds": scored.seconds,
-    }
+    return _scoring(target, work, as_of=DAY)
 
 
 STEPS["train"] = _train

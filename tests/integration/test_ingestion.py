@@ -207,3 +207,17 @@ def test_batches_of_one_file_share_the_dedupe(migrated_db: DatabaseTarget, tmp_p
     assert query(
         migrated_db, "SELECT salary_min FROM job_postings WHERE title = 'Data Engineer'"
     ) == [(110000,)]
+
+
+def test_quality_checks_of_every_batch_are_merged_into_the_file_report(
+    migrated_db: DatabaseTarget,
+) -> None:
+    """The suite runs beside the merge, batch by batch; the file's report counts every row."""
+    from pipelines.ingest.quality import validate_postings
+
+    result = ingest_file(
+        migrated_db, FEEDS / "glassdoor_dataset.csv", batch_rows=2, validate=validate_postings
+    )
+    assert result.rows_loaded > 2  # several batches
+    outcome = result.quality.outcomes["expect_column_values_to_not_be_null(title)"]
+    assert outcome.success and outcome.element_count == result.rows_loaded
