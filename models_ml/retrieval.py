@@ -21,14 +21,17 @@ per user, the model ranks them. The retrievers, merged:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from models_ml.features import (
+    CONTENT_FEATURES,
     EXPECTED_PAY,
     LEVELS,
     PRIOR_STRENGTH,
@@ -60,6 +63,8 @@ LINEAR_INPUTS: tuple[str, ...] = (
     "posting_prior_right_rate", "posting_log_swipes", *AFFINITY_FEATURES, *CF_FEATURES,
     *REVEALED_FEATURES,
 )  # fmt: skip
+# The retrievers, in the order a pair found by several is credited to the first.
+RETRIEVERS: tuple[str, ...] = ("linear", "content", "collaborative", "fresh", "popular")
 # User x open posting cells per retrieval chunk (see Candidates.chunks).
 CHUNK_CELLS = 1_000_000
 # Stand-in distance (log km) when a user's place is unknown: a typical other-city distance.
@@ -215,6 +220,24 @@ class OpenPostings:
 
 
 @dataclass
+class ChunkUsers:
+    """What retrieval and the ranker read of one chunk's users, as arrays in its order."""
+
+    ids: list[str]
+    text_rows: np.ndarray
+    level: np.ndarray  # codes into LEVELS, from years of experience
+    remote_pref: np.ndarray
+    country: np.ndarray  # codes into the country vocabulary; -2 when unknown
+    latitude: np.ndarray
+    longitude: np.ndarray
+    wanted_types: np.ndarray  # users x type vocabulary: 1.0 where wanted
+    profile_rows: np.ndarray  # rows of the taste profiles
+    affinity_rows: np.ndarray  # rows of the run's affinity matrices
+    liked_log_salary: np.ndarray  # mean over the postings liked; NaN before the first like
+    liked_level: np.ndarray
+
+
+@dataclass
 class Candidates:
     """Retrieval for one run: open postings, taste, and the per-user inputs."""
 
@@ -233,6 +256,7 @@ class Candidates:
     user_totals: pl.DataFrame | None = None  # user_id, swipes and rights so far
     _affinity_rows: dict[str, int] = field(default_factory=dict, repr=False)
     _affinities: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _run_cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _lookups: dict[str, ByUser] = field(default_factory=dict, repr=False)
 
     def _by_user(self, name: str, frame: pl.DataFrame) -> ByUser:
@@ -378,234 +402,434 @@ class Candidates:
             .with_columns(pl.col("user_prior_swipes", "_rights").fill_null(0.0)),
         )
 
-    def _affinity_matrix(self, attribute: str, user_ids: list[str]) -> np.ndarray:
-        """users x values of ``attribute``: each user's affinity (0 where never swiped)."""
-        if attribute not in self._affinities:
-            self._affinities[attribute] = self._all_affinities(attribute)
-        rows, matrix = self._affinity_rows, self._affinities[attribute]
-        return matrix[np.array([rows[u] for u in user_ids], dtype=np.int64)]
-
     def _all_affinities(self, attribute: str) -> np.ndarray:
-        """Every retrieved user's row of affinities for ``attribute``, built once per run: a
-        per-chunk filter of the whole table costs a scan per chunk (thousands at large scale)."""
+        """Every retrieved user's row of affinities for ``attribute`` (0 where never swiped),
+        built once per run: a per-chunk filter of the whole table costs a scan per chunk
+        (thousands at large scale)."""
+        if attribute not in self._affinities:
+            rows = self._user_rows()
+            vocabulary = self.vocabularies[attribute]
+            table = self.taste.affinities[attribute].join(
+                pl.DataFrame(
+                    {"user_id": list(rows), "_row": list(rows.values())},
+                    schema={"user_id": pl.String, "_row": pl.Int64},
+                ),
+                on="user_id",
+            )
+            codes = (
+                table.get_column(attribute)
+                .replace_strict(vocabulary, default=vocabulary["unknown"], return_dtype=pl.Int64)
+                .to_numpy()
+            )
+            matrix = np.zeros((len(rows), len(vocabulary)), dtype=np.float64)
+            matrix[table.get_column("_row").to_numpy(), codes] = table.get_column(
+                "affinity"
+            ).to_numpy()
+            self._affinities[attribute] = matrix
+        return self._affinities[attribute]
+
+    def _user_rows(self) -> dict[str, int]:
         if not self._affinity_rows:
             self._affinity_rows.update(
                 (u, i) for i, u in enumerate(self.users.get_column("user_id").to_list())
             )
-        vocabulary = self.vocabularies[attribute]
-        table = self.taste.affinities[attribute].join(
-            pl.DataFrame(
-                {"user_id": list(self._affinity_rows), "_row": list(self._affinity_rows.values())},
-                schema={"user_id": pl.String, "_row": pl.Int64},
-            ),
-            on="user_id",
-        )
-        codes = (
-            table.get_column(attribute)
-            .replace_strict(vocabulary, default=vocabulary["unknown"], return_dtype=pl.Int64)
-            .to_numpy()
-        )
-        matrix = np.zeros((len(self._affinity_rows), len(vocabulary)), dtype=np.float64)
-        matrix[table.get_column("_row").to_numpy(), codes] = table.get_column("affinity").to_numpy()
-        return matrix
+        return self._affinity_rows
 
-    def feature_matrices(self, chunk: pl.DataFrame) -> dict[str, np.ndarray]:
-        """Every feature the linear retriever reads, for ``chunk``'s users x all open postings."""
-        p = self.postings
-        user_ids = chunk.get_column("user_id").to_list()
-        u_rows = np.array([self.text.user_ids[x] for x in user_ids], dtype=np.int64)
-        level = levels_from_experience(
-            chunk.get_column("years_of_experience").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
+        """Whatever depends only on the run (open postings, taste), built on first use: per
+        chunk it would cost a pass over every open posting or user, thousands of times."""
+        if name not in self._run_cache:
+            self._run_cache[name] = build()
+        return self._run_cache[name]
+
+    def _revealed_by_user(self) -> dict[str, np.ndarray]:
+        """Each retrieved user's revealed means, in the users' order (NaN before a like)."""
+        table = self.users.select("user_id").join(
+            self.taste.revealed, on="user_id", how="left", maintain_order="left"
         )
-        pref = category_codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3)
-        country = np.array(
-            [self.country_vocabulary.get(str(c), -2) if c is not None else -2 for c in chunk.get_column("user_country").to_list()]
-        )  # fmt: skip
-        counts = self.text.skill_counts[u_rows]
-        mentioned = (
-            self.text.user_skills[u_rows] @ self.text.posting_skills[p.text_rows].T
-        ).toarray()
+        return {
+            name: table.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            for name in ("_liked_log_salary", "_liked_level")
+        }
+
+    def _user_company_history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Swipes and rights of each retrieved user on each company with an open posting, as
+        sorted keys (user row x companies + company code) and their counts; the number of
+        companies, and each open posting's company code (-1 for none), close the tuple."""
+        assert self.user_company is not None  # noqa: S101 - set by build
+        codes = pl.DataFrame(
+            {"company_id": self.postings.company_id}, schema={"company_id": pl.String}
+        ).with_columns(pl.col("company_id").rank("dense").cast(pl.Int64).sub(1).alias("_code"))
+        width = int(codes.get_column("_code").fill_null(-1).to_numpy().max(initial=-1)) + 1
+        rows = self._user_rows()
+        table = (
+            self.user_company.join(codes.drop_nulls().unique("company_id"), on="company_id")
+            .join(
+                pl.DataFrame(
+                    {"user_id": list(rows), "_row": list(rows.values())},
+                    schema={"user_id": pl.String, "_row": pl.Int64},
+                ),
+                on="user_id",
+            )
+            .with_columns((pl.col("_row") * width + pl.col("_code")).alias("_key"))
+            .sort("_key")
+        )
+        self._run_cache["posting_company_codes"] = (
+            codes.get_column("_code").fill_null(-1).to_numpy()
+        )
+        return (
+            table.get_column("_key").to_numpy(),
+            table.get_column("user_company_prior_swipes").to_numpy(),
+            table.get_column("_rights").to_numpy(),
+            width,
+        )
+
+    def chunk_users(self, chunk: pl.DataFrame) -> ChunkUsers:
+        """What retrieval and the ranker read of ``chunk``'s users."""
+        user_ids = chunk.get_column("user_id").to_list()
         wanted = np.zeros((len(user_ids), max(len(self.type_vocabulary), 1)))
         for i, types in enumerate(chunk.get_column("job_types").to_list()):
             for t in types or []:
                 if t in self.type_vocabulary:
                     wanted[i, self.type_vocabulary[t]] = 1.0
-        none_wanted = wanted.sum(axis=1) == 0
-        type_match = np.where(p.type[None, :] >= 0, wanted[:, np.maximum(p.type, 0)], 0.0)
-        type_match[none_wanted] = 0.5
-        profiles = self.taste.profiles
-        profile_rows = profiles.rows(user_ids)
-        vectors = self.taste.factors.vectors[p.factor_rows].astype(np.float64)
-        revealed = (
-            chunk.select("user_id")
-            .join(
-                self._by_user("revealed", self.taste.revealed).rows_for(user_ids),
-                on="user_id",
-                how="left",
-                maintain_order="left",
-            )
-            .with_columns(
-                pl.col("_liked_log_salary", "_liked_level").cast(pl.Float64).fill_null(np.nan)
-            )
-        )
-        columns: dict[str, np.ndarray] = {
-            "content_similarity": (self.text.users[u_rows] @ self.text.postings[p.text_rows].T).toarray(),
-            "title_similarity": (self.text.user_titles[u_rows] @ self.text.posting_titles[p.text_rows].T).toarray(),
-            "skill_coverage": np.divide(mentioned, counts[:, None], out=np.zeros_like(mentioned), where=counts[:, None] > 0),
-            "salary_ratio": p.salary_usd[None, :] / np.array(EXPECTED_PAY, dtype=float)[level][:, None],
-            "salary_known": np.broadcast_to((~np.isnan(p.salary_usd)).astype(float), (len(user_ids), len(p.ids))),
-            "level_gap": (p.level[None, :] - level[:, None]).astype(float),
-            "remote_match": REMOTE_MATCH[p.remote_type][:, pref].T,
-            "same_country": (country[:, None] == p.country[None, :]).astype(float),
-            "distance_km": haversine_km(
-                chunk.get_column("user_latitude").cast(pl.Float64).fill_null(np.nan).to_numpy()[:, None],
-                chunk.get_column("user_longitude").cast(pl.Float64).fill_null(np.nan).to_numpy()[:, None],
-                p.latitude[None, :], p.longitude[None, :],
+        rows = self._user_rows()
+        user_rows = np.array([rows[u] for u in user_ids], dtype=np.int64)
+        revealed = self._cached("revealed", self._revealed_by_user)
+        return ChunkUsers(
+            ids=user_ids,
+            text_rows=np.array([self.text.user_ids[x] for x in user_ids], dtype=np.int64),
+            level=levels_from_experience(
+                chunk.get_column("years_of_experience").cast(pl.Float64).fill_null(np.nan).to_numpy()
             ),
-            "type_match": type_match,
-            "posting_prior_right_rate": np.broadcast_to(p.prior_rate, (len(user_ids), len(p.ids))),
-            "posting_prior_swipes": np.broadcast_to(p.prior_swipes, (len(user_ids), len(p.ids))),
-            "cf_like": profiles.mean_liked()[profile_rows].astype(np.float64) @ vectors.T,
-            "cf_pass": profiles.mean_passed()[profile_rows].astype(np.float64) @ vectors.T,
-            "salary_vs_liked": np.log(p.salary_usd)[None, :] - revealed.get_column("_liked_log_salary").to_numpy()[:, None],
-            "level_vs_liked": p.level[None, :] - revealed.get_column("_liked_level").to_numpy()[:, None],
+            remote_pref=category_codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3),
+            country=np.array(
+                [self.country_vocabulary.get(str(c), -2) if c is not None else -2 for c in chunk.get_column("user_country").to_list()],
+                dtype=np.int64,
+            ),
+            latitude=chunk.get_column("user_latitude").cast(pl.Float64).fill_null(np.nan).to_numpy(),
+            longitude=chunk.get_column("user_longitude").cast(pl.Float64).fill_null(np.nan).to_numpy(),
+            wanted_types=wanted,
+            profile_rows=self.taste.profiles.rows(user_ids),
+            affinity_rows=user_rows,
+            liked_log_salary=revealed["_liked_log_salary"][user_rows],
+            liked_level=revealed["_liked_level"][user_rows],
+        )  # fmt: skip
+
+    def dense_scores(self, users: ChunkUsers) -> dict[str, np.ndarray]:
+        """Users x every open posting: the three text similarities (the content retriever ranks
+        on one, the ranker reads all three) and the collaborative score (cf_like)."""
+        text, u = self.text, users.text_rows
+
+        def open_columns(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+            # The open postings' rows, transposed once per run into the CSR layout a product
+            # wants (a CSC right operand is converted on every product).
+            return matrix[self.postings.text_rows].T.tocsr()
+
+        content = self._cached("text", lambda: open_columns(text.postings))
+        titles = self._cached("titles", lambda: open_columns(text.posting_titles))
+        skills = self._cached("skills", lambda: open_columns(text.posting_skills))
+        mentioned = (text.user_skills[u] @ skills).toarray()
+        counts = text.skill_counts[u][:, None]
+        liked = self._cached(
+            "mean_liked", lambda: self.taste.profiles.mean_liked().astype(np.float64)
+        )
+        return {
+            "content_similarity": (text.users[u] @ content).toarray(),
+            "title_similarity": (text.user_titles[u] @ titles).toarray(),
+            "skill_coverage": np.divide(mentioned, counts, out=np.zeros_like(mentioned), where=counts > 0),
+            "cf_like": liked[users.profile_rows] @ self._open_vectors().T,
         }  # fmt: skip
-        for attribute in ATTRIBUTES:
-            columns[f"affinity_{attribute}"] = self._affinity_matrix(attribute, user_ids)[
-                :, p.attribute_values[attribute]
-            ]
-        return columns
+
+    def _open_vectors(self) -> np.ndarray:
+        factors = self.taste.factors
+        return self._cached(
+            "vectors", lambda: factors.vectors[self.postings.factor_rows].astype(np.float64)
+        )
+
+    def _weights(self) -> dict[str, float]:
+        """Each linear input's weight on the retriever's log-odds (coefficient / scale); the
+        centring only adds a constant per user, which no ranking sees."""
+        assert self.retriever is not None  # noqa: S101 - only called with one
+        r = self.retriever
+        return dict(zip(r.inputs, (r.coefficients / r.scale).tolist(), strict=True))
+
+    def _linear_posting_side(self) -> np.ndarray:
+        """Open postings x d: the posting half of the retriever's low-rank terms (see
+        linear_scores), weighted; built once per run."""
+        p, w = self.postings, self._weights()
+        n = len(p.ids)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_salary = np.log(p.salary_usd)
+            by_level = []
+            for level, pay in enumerate(EXPECTED_PAY):
+                salary_fit = np.nan_to_num(np.clip(np.log(p.salary_usd / pay), -1.0, 1.0), nan=0.0)
+                gap = (p.level - level).astype(float)
+                by_level.append(
+                    w["salary_fit"] * salary_fit
+                    + w["level_gap"] * gap
+                    + w["level_distance"] * np.abs(gap)
+                )
+        salary_liked_known = np.isfinite(log_salary)
+        blocks = [
+            np.column_stack(by_level),
+            w["remote_match"] * REMOTE_MATCH[p.remote_type],
+            w["same_country"] * _one_hot(p.country, len(self.country_vocabulary)),
+            w["type_match"] * _one_hot(p.type, max(len(self.type_vocabulary), 1)),
+            *[w[f"affinity_{a}"] * _one_hot(p.attribute_values[a], len(self.vocabularies[a])) for a in ATTRIBUTES],
+            self._open_vectors(),
+            np.column_stack([
+                w["salary_vs_liked"] * np.where(salary_liked_known, log_salary, 0.0),
+                w["salary_vs_liked"] * salary_liked_known,
+                w["level_vs_liked"] * p.level,
+                np.full(n, w["level_vs_liked"]),
+            ]),
+            (w["salary_known"] * (~np.isnan(p.salary_usd)) + w["posting_prior_right_rate"] * p.prior_rate
+             + w["posting_log_swipes"] * np.log1p(p.prior_swipes))[:, None],
+        ]  # fmt: skip
+        return np.ascontiguousarray(np.column_stack(blocks))
+
+    def _linear_user_side(self, users: ChunkUsers) -> np.ndarray:
+        """Users x d: the user half of the low-rank terms, in _linear_posting_side's order."""
+        w, profiles, n = self._weights(), self.taste.profiles, len(users.ids)
+        taste = self._cached(
+            "taste_vectors",
+            lambda: (
+                w["cf_like"] * profiles.mean_liked().astype(np.float64)
+                + w["cf_pass"] * profiles.mean_passed().astype(np.float64)
+            ),
+        )
+        salary_known = ~np.isnan(users.liked_log_salary)
+        level_known = ~np.isnan(users.liked_level)
+        blocks = [
+            _one_hot(users.level, len(EXPECTED_PAY)),
+            _one_hot(users.remote_pref, len(REMOTE_PREFS)),
+            _one_hot(users.country, len(self.country_vocabulary)),
+            users.wanted_types,
+            *[self._all_affinities(a)[users.affinity_rows] for a in ATTRIBUTES],
+            taste[users.profile_rows],
+            np.column_stack([
+                salary_known, np.where(salary_known, -users.liked_log_salary, 0.0),
+                level_known, np.where(level_known, -users.liked_level, 0.0),
+            ]),
+            np.ones((n, 1)),
+        ]  # fmt: skip
+        return np.column_stack(blocks)
+
+    def log_distances(self, users: ChunkUsers) -> np.ndarray:
+        """Users x open postings: log1p(km), the stand-in where either place is unknown.
+
+        Computed once per distinct place among the chunk's users (people of one city share a
+        row), exactly as pair features compute it."""
+        p = self.postings
+        result = np.full((len(users.ids), len(p.ids)), UNKNOWN_LOG_DISTANCE)
+        known = ~(np.isnan(users.latitude) | np.isnan(users.longitude))
+        if not known.any():
+            return result
+        places, row_of = np.unique(
+            np.column_stack([users.latitude[known], users.longitude[known]]),
+            axis=0,
+            return_inverse=True,
+        )
+        by_place = np.log1p(
+            haversine_km(places[:, :1], places[:, 1:], p.latitude[None, :], p.longitude[None, :])
+        )
+        by_place[:, np.isnan(p.latitude) | np.isnan(p.longitude)] = UNKNOWN_LOG_DISTANCE
+        result[known] = by_place[row_of.ravel()]
+        return result
+
+    def linear_scores(self, users: ChunkUsers, dense: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The linear retriever's score of each user x open posting, up to a constant per user.
+
+        Every input but the text similarities and the distance depends on the user only
+        through a category (level, remote preference, country, wanted types), a row of
+        affinities, a taste vector or two revealed means, so those terms sum to one product
+        of a users x d and a d x postings matrix (d about 130) instead of twenty dense
+        matrices per chunk; the text terms come from the products already built."""
+        if self.retriever is None:
+            return dense["content_similarity"] + dense["cf_like"]
+        w = self._weights()
+        posting_side = self._cached("linear_postings", self._linear_posting_side)
+        total = self._linear_user_side(users) @ posting_side.T
+        total += w["content_similarity"] * dense["content_similarity"]
+        total += w["title_similarity"] * dense["title_similarity"]
+        total += w["skill_coverage"] * dense["skill_coverage"]
+        total += w["log_distance"] * self.log_distances(users)
+        return total
 
     def chunks(self, users_per_chunk: int | None = None) -> Iterator[pl.DataFrame]:
         """(user_id, job_posting_id, retriever) for every user: the merged candidates, unseen.
 
         Users go in chunks of about CHUNK_CELLS user x posting cells (400 users at 2,500 open
-        postings, 72 at 13,800), so the twenty-odd dense matrices of a chunk stay a few hundred
-        megabytes whatever the catalogue's size.
+        postings, 72 at 13,800), so the few dense matrices of a chunk stay tens of megabytes
+        whatever the catalogue's size.
         """
         p, k = self.postings, self.counts
         n = len(p.ids)
         if n == 0:
             return
         users_per_chunk = users_per_chunk or max(1, min(400, CHUNK_CELLS // n))
+        fresh_columns = np.flatnonzero(p.fresh)
         for start in range(0, self.users.height, users_per_chunk):
             chunk = self.users.slice(start, users_per_chunk)
-            user_ids = chunk.get_column("user_id").to_list()
-            columns = self.feature_matrices(chunk)
-            linear = (
-                self.retriever.score(columns)
-                if self.retriever is not None
-                else columns["content_similarity"] + columns["cf_like"]
-            )
-            seen_mask = np.zeros((len(user_ids), n), dtype=bool)
-            for i, user in enumerate(user_ids):
+            users = self.chunk_users(chunk)
+            dense = self.dense_scores(users)
+            linear = self.linear_scores(users, dense)
+            seen = np.zeros((len(users.ids), n), dtype=bool)
+            for i, user in enumerate(users.ids):
                 if user in self.seen:
-                    seen_mask[i, self.seen[user]] = True
+                    seen[i, self.seen[user]] = True
+            # Nothing seen can be picked: -inf in the scores the retrievers rank (the ranker
+            # reads dense scores only at unseen candidates).
+            for scores in (linear, dense["content_similarity"], dense["cf_like"]):
+                scores[seen] = -np.inf
+            fresh = _top_unseen(linear[:, fresh_columns], k.fresh)
             picks: list[tuple[str, np.ndarray]] = [
-                ("linear", _top(linear, seen_mask, k.linear)),
-                ("content", _top(columns["content_similarity"], seen_mask, k.content)),
-                ("collaborative", _top(columns["cf_like"], seen_mask, k.collaborative)),
-                ("fresh", _top(np.where(p.fresh[None, :], linear, -np.inf), seen_mask, k.fresh)),
+                ("linear", _top_unseen(linear, k.linear)),
+                ("content", _top_unseen(dense["content_similarity"], k.content)),
+                ("collaborative", _top_unseen(dense["cf_like"], k.collaborative)),
+                ("fresh", np.where(fresh >= 0, fresh_columns[np.maximum(fresh, 0)], -1)),
             ]
-            popular = np.broadcast_to(p.popular, (len(user_ids), len(p.popular)))
+            popular = np.broadcast_to(p.popular, (len(users.ids), len(p.popular)))
             picks.append(
                 (
                     "popular",
-                    np.where(seen_mask[np.arange(len(user_ids))[:, None], popular], -1, popular),
+                    np.where(seen[np.arange(len(users.ids))[:, None], popular], -1, popular),
                 )
             )
-            rows, cols, names = [], [], []
-            for name, chosen in picks:
+            rows, cols, found_by = [], [], []
+            for code, (name, chosen) in enumerate(picks):
+                assert name == RETRIEVERS[code]  # noqa: S101 - the codes' meaning
                 r, c = np.nonzero(chosen >= 0)
                 rows.append(r)
                 cols.append(chosen[r, c])
-                names.append(np.full(len(r), name, dtype=object))
-            r, c = np.concatenate(rows), np.concatenate(cols)
-            frame = pl.DataFrame(
-                {
-                    "user_id": np.array(user_ids, dtype=object)[r],
-                    "job_posting_id": np.array(p.ids, dtype=object)[c],
-                    "retriever": np.concatenate(names),
-                    "_row": r,
-                    "_column": c,
-                },
-                schema_overrides={
-                    "user_id": pl.String,
-                    "job_posting_id": pl.String,
-                    "retriever": pl.String,
-                },
-            ).unique(["user_id", "job_posting_id"], keep="first", maintain_order=True)
-            yield self.ranker_features(chunk, columns, frame)
+                found_by.append(np.full(len(r), code, dtype=np.int64))
+            r, c, by = np.concatenate(rows), np.concatenate(cols), np.concatenate(found_by)
+            # Each pair once, credited to the first retriever that found it.
+            _, first = np.unique(r * n + c, return_index=True)
+            first.sort()
+            yield self.ranker_features(users, dense, r[first], c[first], by[first])
+
+    def pair_features(
+        self, users: ChunkUsers, dense: Mapping[str, np.ndarray], r: np.ndarray, c: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """FEATURES of the pairs (users row r, open posting c) as if shown now at the top of
+        the deck, apart from the user's and the user x company history (ranker_features adds
+        those); the dense scores are read, the rest computed pair by pair."""
+        p = self.postings
+        # Matrices are read by flat index (one gather instead of a 2-D fancy index).
+        flat = r * len(p.ids) + c
+        level = users.level[r]
+        none_wanted = users.wanted_types.sum(axis=1) == 0
+        wanted = np.take(
+            users.wanted_types, r * users.wanted_types.shape[1] + np.maximum(p.type[c], 0)
+        )
+        profiles = self.taste.profiles
+        passed = self._cached("mean_passed", lambda: profiles.mean_passed().astype(np.float64))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_salary = np.log(p.salary_usd[c])
+        values = {name: np.take(dense[name], flat) for name in (*CONTENT_FEATURES, "cf_like")}
+        values |= {
+            "salary_ratio": p.salary_usd[c] / np.array(EXPECTED_PAY, dtype=float)[level],
+            "distance_km": haversine_km(users.latitude[r], users.longitude[r], p.latitude[c], p.longitude[c]),
+            "same_country": (users.country[r] == p.country[c]).astype(float),
+            "remote_fit": (p.remote_type[c] * len(REMOTE_PREFS) + users.remote_pref[r]).astype(float),
+            "remote_match": REMOTE_MATCH[p.remote_type[c], users.remote_pref[r]],
+            "level_gap": (p.level[c] - level).astype(float),
+            "type_match": np.where(none_wanted[r], 0.5, np.where(p.type[c] >= 0, wanted, 0.0)),
+            "posting_prior_swipes": p.prior_swipes[c],
+            "posting_prior_right_rate": p.prior_rate[c],
+            "deck_position": np.zeros(len(r)),
+            "device": np.zeros(len(r)),  # "ios", as candidate_features assumes
+            # A chunk's users x open postings product, as cf_like, then read at the pairs.
+            "cf_pass": np.take(passed[users.profile_rows] @ self._open_vectors().T, flat),
+            "salary_vs_liked": log_salary - users.liked_log_salary[r],
+            "level_vs_liked": p.level[c] - users.liked_level[r],
+        }  # fmt: skip
+        for attribute in ATTRIBUTES:
+            chunk_rows = self._all_affinities(attribute)[users.affinity_rows]
+            values[f"affinity_{attribute}"] = np.take(
+                chunk_rows, r * chunk_rows.shape[1] + p.attribute_values[attribute][c]
+            )
+        for name, per_posting in p.per_posting.items():
+            values[name] = per_posting[c]
+        return values
 
     def ranker_features(
-        self, chunk: pl.DataFrame, columns: dict[str, np.ndarray], pairs: pl.DataFrame
+        self,
+        users: ChunkUsers,
+        dense: Mapping[str, np.ndarray],
+        r: np.ndarray,
+        c: np.ndarray,
+        retriever: np.ndarray,
     ) -> pl.DataFrame:
-        """Every FEATURES column for ``pairs`` (user_id, job_posting_id, _row, _column into the
-        chunk's matrices), as if shown now at the top of the deck: the same values
-        ``candidate_features`` computes pair by pair (tested), gathered from the matrices the
-        retrievers already built."""
-        p = self.postings
-        r = pairs.get_column("_row").to_numpy()
-        c = pairs.get_column("_column").to_numpy()
-        pref = category_codes(chunk.get_column("remote_pref"), REMOTE_PREFS, 3)
-        gathered = {name: np.asarray(columns[name])[r, c] for name in (
-            "content_similarity", "title_similarity", "skill_coverage", "salary_ratio",
-            "distance_km", "same_country", "remote_match", "level_gap", "type_match",
-            "posting_prior_swipes", "posting_prior_right_rate", *AFFINITY_FEATURES, *CF_FEATURES,
-            *REVEALED_FEATURES,
-        )}  # fmt: skip
-        gathered["remote_fit"] = (p.remote_type[c] * len(REMOTE_PREFS) + pref[r]).astype(float)
-        gathered["deck_position"] = np.zeros(len(r))
-        gathered["device"] = np.zeros(len(r))  # "ios", as candidate_features assumes
-        for name, values in p.per_posting.items():
-            gathered[name] = values[c]
-        assert self.user_totals is not None and self.user_company is not None  # noqa: S101 - set by build
-        user_ids = chunk.get_column("user_id").to_list()
-        users = chunk.select("user_id").join(
-            self._by_user("user_totals", self.user_totals).rows_for(user_ids),
-            on="user_id",
-            how="left",
-            maintain_order="left",
+        """Every FEATURES column for the pairs (users row r, open posting c), with the user,
+        posting, company, the retriever that found each (codes into RETRIEVERS) and whether the
+        posting is fresh: the values ``candidate_features`` computes from the snapshot pair by
+        pair (tested)."""
+        assert self.user_totals is not None  # noqa: S101 - set by build
+        p, totals = self.postings, self.user_totals
+        gathered = self.pair_features(users, dense, r, c)
+        rows = users.affinity_rows[r]
+        user_swipes = self._cached(
+            "user_swipes", lambda: totals.get_column("user_prior_swipes").to_numpy()
+        )[rows]
+        user_rights = self._cached("user_rights", lambda: totals.get_column("_rights").to_numpy())[
+            rows
+        ]
+        gathered["user_prior_swipes"] = user_swipes
+        gathered["user_prior_right_rate"] = (user_rights + PRIOR_STRENGTH * self.prior) / (
+            user_swipes + PRIOR_STRENGTH
         )
-        user_swipes = users.get_column("user_prior_swipes").fill_null(0.0).to_numpy()
-        user_rights = users.get_column("_rights").fill_null(0.0).to_numpy()
-        gathered["user_prior_swipes"] = user_swipes[r]
-        gathered["user_prior_right_rate"] = (
-            (user_rights + PRIOR_STRENGTH * self.prior) / (user_swipes + PRIOR_STRENGTH)
-        )[r]
-        companies = pl.DataFrame(
-            {
-                "user_id": pairs.get_column("user_id"),
-                "company_id": pl.Series(p.company_id, dtype=pl.String)[c],
-            }
-        )
-        known = companies.join(
-            self._by_user("user_company", self.user_company).rows_for(user_ids),
-            on=["user_id", "company_id"],
-            how="left",
-            maintain_order="left",
-        )
-        together = known.get_column("user_company_prior_swipes").fill_null(0.0).to_numpy()
-        liked = known.get_column("_rights").fill_null(0.0).to_numpy()
+        keys, swipes, rights, width = self._cached("user_company", self._user_company_history)
+        company = self._run_cache["posting_company_codes"][c]
+        together, liked = np.zeros(len(r)), np.zeros(len(r))
+        if len(keys):
+            wanted = rows * width + company
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            found = (company >= 0) & (keys[at] == wanted)
+            together[found], liked[found] = swipes[at[found]], rights[at[found]]
         gathered["user_company_prior_swipes"] = together
         gathered["user_company_prior_right_rate"] = (liked + PRIOR_STRENGTH * self.prior) / (
             together + PRIOR_STRENGTH
         )
-        return pairs.select("user_id", "job_posting_id", "retriever").with_columns(
-            companies.get_column("company_id"), *[pl.Series(name, values, dtype=pl.Float64) for name, values in gathered.items()]
-        )  # fmt: skip
+        ids = self._cached("open_ids", lambda: pl.Series(p.ids, dtype=pl.String))
+        companies = self._cached("open_companies", lambda: pl.Series(p.company_id, dtype=pl.String))
+        return pl.DataFrame(
+            [
+                pl.Series("user_id", users.ids, dtype=pl.String).gather(r),
+                ids.gather(c).alias("job_posting_id"),
+                pl.Series("retriever", RETRIEVERS, dtype=pl.String).gather(retriever),
+                companies.gather(c).alias("company_id"),
+                pl.Series("fresh", p.fresh[c], dtype=pl.Boolean),
+                *[pl.Series(name, values, dtype=pl.Float64) for name, values in gathered.items()],
+            ]
+        )
+
+
+def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
+    """Rows of zeros with a 1 at each code (none for a negative code)."""
+    matrix = np.zeros((len(codes), width))
+    valid = codes >= 0
+    matrix[np.flatnonzero(valid), codes[valid]] = 1.0
+    return matrix
 
 
 def _top(scores: np.ndarray, seen: np.ndarray, k: int) -> np.ndarray:
     """Per row, the column indices of the k highest scores that are not seen (-1 pads rows with
     fewer eligible columns); ties broken by column order."""
+    masked = np.where(seen, -np.inf, np.asarray(scores, dtype=np.float64))
+    return _top_unseen(np.nan_to_num(masked, nan=-1e300, neginf=-np.inf), k)
+
+
+def _top_unseen(scores: np.ndarray, k: int) -> np.ndarray:
+    """_top of scores already -inf where seen and free of NaN."""
     if k <= 0:
         return np.empty((scores.shape[0], 0), dtype=np.int64)
-    masked = np.where(seen, -np.inf, np.asarray(scores, dtype=np.float64))
-    masked = np.nan_to_num(masked, nan=-1e300, neginf=-np.inf)
-    k = min(k, masked.shape[1])
-    part = np.argpartition(-masked, k - 1, axis=1)[:, :k]
-    values = np.take_along_axis(masked, part, axis=1)
+    k = min(k, scores.shape[1])
+    if k == 0:
+        return np.empty((scores.shape[0], 0), dtype=np.int64)
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(scores, part, axis=1)
     order = np.lexsort((part, -values), axis=1)
     chosen = np.take_along_axis(part, order, axis=1)
     return np.where(np.isfinite(np.take_along_axis(values, order, axis=1)), chosen, -1)

@@ -77,21 +77,48 @@ def _month_bounds(validation_month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def uuid_draw(column: str) -> pl.Expr:
+    """A number in [0, 2**32) per UUID, uniform whatever the UUIDs' structure, and the same in
+    every process and polars version (pl.hash is neither promised).
+
+    Not the UUID's own low bits: ids minted from a counter (the simulator's, some ORMs') carry
+    it there, and a threshold on a counter keeps a prefix of the history, not a sample. The
+    four 32-bit words are mixed by odd multipliers and a murmur-style finaliser, every product
+    kept below 2**64.
+    """
+    hexits = pl.col(column).str.replace_all("-", "", literal=True)
+    modulus = 2**32
+    words = [
+        hexits.str.slice(8 * i, 8)
+        .str.to_integer(base=16, strict=False)
+        .fill_null(0)
+        .cast(pl.UInt64)
+        for i in range(4)
+    ]
+    mixed = pl.lit(0, dtype=pl.UInt64)
+    for word, multiplier in zip(
+        words, (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F), strict=True
+    ):
+        mixed = (mixed * 0x01000193 % modulus + word * multiplier % modulus) % modulus
+    mixed = (mixed ^ (mixed // 2**16)) * 0x85EBCA6B % modulus
+    mixed = (mixed ^ (mixed // 2**13)) * 0xC2B2AE35 % modulus
+    return mixed ^ (mixed // 2**16)
+
+
 def training_sample(
     swipes: pl.DataFrame, validation_month: dt.date, rows: int = TRAINING_ROWS
 ) -> pl.Expr | None:
     """Which swipes training describes: every swipe of the validation month and, when more
     than ``rows`` came before it, a uniform sample of about ``rows`` of those (None: all).
 
-    The draw reads the last 32 bits of the swipe's UUID, so the same swipes are drawn on every
-    run and in every process; history features still see every swipe (training_frame's keep).
+    The draw hashes the swipe's UUID (uuid_draw), so the same swipes are drawn on every run
+    and in every process; history features still see every swipe (training_frame's keep).
     """
     start, end = _month_bounds(validation_month)
     earlier = swipes.filter(pl.col("at") < start).height
     if earlier <= rows:
         return None
-    draw = pl.col("swipe_id").str.slice(-8).str.to_integer(base=16, strict=False).fill_null(0)
-    sampled = (pl.col("at") < start) & (draw < int(rows / earlier * 2**32))
+    sampled = (pl.col("at") < start) & (uuid_draw("swipe_id") < int(rows / earlier * 2**32))
     return sampled | ((pl.col("at") >= start) & (pl.col("at") < end))
 
 

@@ -45,6 +45,8 @@ SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "relevance": pl.Int64,
     "unscored": pl.Boolean,
 }
+# Swipes described per content_features call in training_frame.
+CONTENT_SLICE_ROWS = 250_000
 
 
 def statement(name: str) -> str:
@@ -141,12 +143,16 @@ def training_frame(
     )
     if kept is not None:
         swipes, behaviour = swipes.filter(kept), behaviour.filter(kept)
-    content = content_features(
-        swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type"),
-        snapshot.users,
-        snapshot.postings,
-        text,
-    )
+    # In slices: describing a pair gathers both TF-IDF rows, which for three million swipes at
+    # once is gigabytes of sparse rows alive together (docs/benchmarks.md, training memory).
+    pairs = swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type")
+    content = pl.concat(
+        [
+            content_features(pairs.slice(start, CONTENT_SLICE_ROWS), snapshot.users, snapshot.postings, text)
+            for start in range(0, max(pairs.height, 1), CONTENT_SLICE_ROWS)
+        ]
+    )  # fmt: skip
+    del pairs
     frame = pl.concat(
         [
             swipes.select("swipe_id", "user_id", "job_posting_id", "at", "label", "relevance"),

@@ -14,7 +14,7 @@ import polars as pl
 import psycopg
 
 from models_ml import plots
-from models_ml.compiled import CompiledScorer, compile_model, verified
+from models_ml.compiled import PARITY_SAMPLE, CompiledScorer, compile_model, verified
 from models_ml.evaluation import evaluate
 from models_ml.features import FEATURES, TextIndex
 from models_ml.feed_rules import FeedRules, select_feed
@@ -44,6 +44,8 @@ from pipelines.settings import get_settings
 # Scores per staging table and UPDATE: each UPDATE's hash join scans user_job_swipes once, so
 # few large batches beat many small ones (1M scores: 65 s in 200k batches, 57 s in 500k).
 WRITE_BATCH = 500_000
+# Swipes scored per model call (their feature matrix, not the whole history's, is in memory).
+SCORE_SLICE_ROWS = 500_000
 RECOMMENDATION_SCHEMA = {
     "user_id": pl.String,
     "job_posting_id": pl.String,
@@ -283,14 +285,19 @@ def score_and_recommend(
     ]
     keep = pl.all_horizontal(wanted) if wanted else None
     features = training_frame(snapshot, text, keep=keep)
+    parity_rows = np.linspace(0, features.height - 1, min(features.height, PARITY_SAMPLE))
     compiled = verified(
         model,
         compile_model(model, get_settings().artifacts_dir / "compiled"),
-        model.matrix(features),
+        model.matrix(features[parity_rows.astype(np.int64)]),
     )
-    scores = score(model, features, compiled=compiled).with_columns(
-        pl.Series("swipe_id", features.get_column("swipe_id"), dtype=pl.String)
-    )
+    # In slices: the feature matrix of every swipe at once is gigabytes at large scale.
+    scores = pl.concat(
+        [
+            score(model, features.slice(start, SCORE_SLICE_ROWS), compiled=compiled)
+            for start in range(0, max(features.height, 1), SCORE_SLICE_ROWS)
+        ]
+    ).with_columns(pl.Series("swipe_id", features.get_column("swipe_id"), dtype=pl.String))
     scores = scores.with_columns(
         ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
             "is_correct_match"
@@ -442,17 +449,13 @@ def scored_candidates(
     retrieval = Candidates.build(
         active, snapshot.postings, snapshot.swipes, attributes, text, model.retriever, now, counts
     )
-    fresh = pl.Series(
-        [p for p, f in zip(retrieval.postings.ids, retrieval.postings.fresh, strict=True) if f],
-        dtype=pl.String,
-    )
     for features in retrieval.chunks():
         yield features.select(
             "user_id",
             "job_posting_id",
             "retriever",
             "company_id",
-            pl.col("job_posting_id").is_in(fresh.implode()).alias("fresh"),
+            "fresh",
             pl.Series(
                 "score",
                 np.round(probabilities(model, model.matrix(features), compiled) * 100.0, 2),

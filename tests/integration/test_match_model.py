@@ -360,6 +360,36 @@ def test_served_features_equal_the_pairwise_definition(model_db: DatabaseTarget,
     assert served.join(swiped, on=["user_id", "job_posting_id"]).height == 0
 
 
+def test_the_factorised_linear_retriever_ranks_as_its_definition(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+    """Retrieval sums the linear retriever's terms as low-rank products; for every user it
+    orders the open postings as LinearRetriever.score does on the pair-by-pair features (the
+    two differ by a constant per user, which no ranking sees)."""
+    from models_ml.retrieval import Candidates
+
+    with connect(model_db) as conn:
+        snapshot = load_snapshot(conn)
+        _, model = service.champion(conn)  # type: ignore[misc]
+    assert model.retriever is not None
+    text = snapshot.text_index()
+    attributes = snapshot.posting_attributes(text)
+    users = snapshot.users.filter(pl.col("is_active")).head(40)
+    retrieval = Candidates.build(
+        users, snapshot.postings, snapshot.swipes, attributes, text, model.retriever,
+        dt.datetime(2025, 7, 1),
+    )  # fmt: skip
+    chunk = retrieval.chunk_users(users)
+    dense = retrieval.dense_scores(chunk)
+    factorised = retrieval.linear_scores(chunk, dense)
+    shape = factorised.shape
+    r, c = (index.ravel() for index in np.indices(shape))
+    reference = model.retriever.score(retrieval.pair_features(chunk, dense, r, c)).reshape(shape)
+    offset = factorised - reference
+    assert np.isfinite(factorised).all()
+    assert np.abs(offset - offset[:, :1]).max() < 1e-9
+    # The users differ in more than a constant: the check compares real rankings.
+    assert np.std(reference, axis=1).min() > 0.1
+
+
 def test_the_monitoring_mart_compares_swipes_on_recommended_postings(
     databases, migrated_template, cipher
 ) -> None:  # type: ignore[no-untyped-def]
