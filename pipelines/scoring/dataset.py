@@ -118,31 +118,40 @@ def training_frame(
         )
     text = text or snapshot.text_index()
     prior = float(swipes.get_column("label").to_numpy().mean())
-    history = coded_history(swipes, snapshot.posting_attributes(text))
-    behaviour = pl.concat(
-        [
-            behaviour_before_each_swipe(history, prior),
-            affinities_before_each_swipe(history, prior),
-            revealed_before_each_swipe(history),
-        ],
-        how="horizontal",
-    )
-    del history
     empty = False
     kept = None
     if keep is not None:
         kept = swipes.select(keep.alias("_keep")).get_column("_keep")
         if not kept.any():  # describe one row and keep none: the same columns, no rows
             empty, kept = True, pl.Series([True] + [False] * (swipes.height - 1))
+
+    def described(frame: pl.DataFrame) -> pl.DataFrame:
+        # Each block keeps only the described rows at once: at large scale a block of every
+        # swipe is a gigabyte held through the phases after it.
+        return frame if kept is None else frame.filter(kept)
+
+    history = coded_history(swipes, snapshot.posting_attributes(text))
     behaviour = pl.concat(
         [
-            behaviour,
-            collaborative_before_each_swipe(swipes, describe=kept, posting_order=text.posting_ids),
+            described(behaviour_before_each_swipe(history, prior)),
+            described(affinities_before_each_swipe(history, prior)),
+            described(revealed_before_each_swipe(history)),
         ],
         how="horizontal",
     )
-    if kept is not None:
-        swipes, behaviour = swipes.filter(kept), behaviour.filter(kept)
+    del history
+    behaviour = pl.concat(
+        [
+            behaviour,
+            described(
+                collaborative_before_each_swipe(
+                    swipes, describe=kept, posting_order=text.posting_ids
+                )
+            ),
+        ],
+        how="horizontal",
+    )
+    swipes = described(swipes)
     # In slices: describing a pair gathers both TF-IDF rows, which for three million swipes at
     # once is gigabytes of sparse rows alive together (docs/benchmarks.md, training memory).
     pairs = swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type")
