@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -45,7 +46,7 @@ SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "relevance": pl.Int64,
     "unscored": pl.Boolean,
 }
-# Swipes described per content_features call in training_frame.
+# Swipes described per slice (per content_features call) in described_swipes.
 CONTENT_SLICE_ROWS = 250_000
 
 
@@ -111,11 +112,23 @@ def training_frame(
     ``keep`` selects the swipes to describe (a scoring shard's); the history features still see
     every swipe before each one, and the costlier content features are built for kept rows only.
     """
+    return pl.concat(list(described_swipes(snapshot, text, keep)))
+
+
+def described_swipes(
+    snapshot: Snapshot,
+    text: TextIndex | None = None,
+    keep: pl.Expr | None = None,
+    slice_rows: int = CONTENT_SLICE_ROWS,
+) -> Iterator[pl.DataFrame]:
+    """training_frame's rows, in order, as frames of at most ``slice_rows`` (at least one,
+    perhaps empty): a scorer that takes one at a time never holds every swipe's features."""
     swipes = snapshot.swipes
     if swipes.height == 0:
-        return pl.DataFrame(
+        yield pl.DataFrame(
             schema={**{f: pl.Float64 for f in FEATURES}, "label": pl.Int64, "relevance": pl.Int64}
         )
+        return
     text = text or snapshot.text_index()
     prior = float(swipes.get_column("label").to_numpy().mean())
     empty = False
@@ -154,23 +167,17 @@ def training_frame(
     swipes = described(swipes)
     # In slices: describing a pair gathers both TF-IDF rows, which for three million swipes at
     # once is gigabytes of sparse rows alive together (docs/benchmarks.md, training memory).
+    ids = swipes.select("swipe_id", "user_id", "job_posting_id", "at", "label", "relevance")
     pairs = swipes.select("user_id", "job_posting_id", "at", "deck_position", "device_type")
-    content = pl.concat(
-        [
-            content_features(pairs.slice(start, CONTENT_SLICE_ROWS), snapshot.users, snapshot.postings, text)
-            for start in range(0, max(pairs.height, 1), CONTENT_SLICE_ROWS)
-        ]
-    )  # fmt: skip
-    del pairs
-    frame = pl.concat(
-        [
-            swipes.select("swipe_id", "user_id", "job_posting_id", "at", "label", "relevance"),
-            content,
-            behaviour,
-        ],
-        how="horizontal",
-    )
-    return frame.clear() if empty else frame
+    for start in range(0, max(swipes.height, 1), slice_rows):
+        content = content_features(
+            pairs.slice(start, slice_rows), snapshot.users, snapshot.postings, text
+        )
+        frame = pl.concat(
+            [ids.slice(start, slice_rows), content, behaviour.slice(start, slice_rows)],
+            how="horizontal",
+        )
+        yield frame.clear() if empty else frame
 
 
 def candidate_features(

@@ -34,6 +34,7 @@ from pipelines.db.locks import Writer, hold_shard_locks, hold_writer_lock
 from pipelines.faults import failpoint
 from pipelines.scoring.dataset import (
     Snapshot,
+    described_swipes,
     load_snapshot,
     statement,
     training_frame,
@@ -44,8 +45,6 @@ from pipelines.settings import get_settings
 # Scores per staging table and UPDATE: each UPDATE's hash join scans user_job_swipes once, so
 # few large batches beat many small ones (1M scores: 65 s in 200k batches, 57 s in 500k).
 WRITE_BATCH = 500_000
-# Swipes scored per model call (their feature matrix, not the whole history's, is in memory).
-SCORE_SLICE_ROWS = 500_000
 RECOMMENDATION_SCHEMA = {
     "user_id": pl.String,
     "job_posting_id": pl.String,
@@ -284,33 +283,31 @@ def score_and_recommend(
         *([] if full else [pl.col("unscored")]),
     ]
     keep = pl.all_horizontal(wanted) if wanted else None
-    features = training_frame(snapshot, text, keep=keep)
-    parity_rows = np.linspace(0, features.height - 1, min(features.height, PARITY_SAMPLE))
-    compiled = verified(
-        model,
-        compile_model(model, get_settings().artifacts_dir / "compiled"),
-        model.matrix(features[parity_rows.astype(np.int64)]),
-    )
-    # In slices: the feature matrix of every swipe at once is gigabytes at large scale.
-    scores = pl.concat(
-        [
-            score(model, features.slice(start, SCORE_SLICE_ROWS), compiled=compiled)
-            for start in range(0, max(features.height, 1), SCORE_SLICE_ROWS)
-        ]
-    ).with_columns(pl.Series("swipe_id", features.get_column("swipe_id"), dtype=pl.String))
-    scores = scores.with_columns(
-        ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
-            "is_correct_match"
+    compiled: CompiledScorer | None = None
+    parts = []
+    # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes at
+    # large scale, their scores a few columns.
+    for number, features in enumerate(described_swipes(snapshot, text, keep=keep)):
+        if number == 0:
+            parity_rows = np.linspace(0, features.height - 1, min(features.height, PARITY_SAMPLE))
+            compiled = verified(
+                model,
+                compile_model(model, get_settings().artifacts_dir / "compiled"),
+                model.matrix(features[parity_rows.astype(np.int64)]),
+            )
+        parts.append(
+            score(model, features, compiled=compiled).select(
+                features.get_column("swipe_id").alias("id"),
+                features.get_column("at"),
+                "match_score",
+                "confidence",
+                "match_factors",
+                ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
+                    "is_correct_match"
+                ),
+            )
         )
-    )
-    scores = scores.with_columns(features.get_column("at")).select(
-        pl.col("swipe_id").alias("id"),
-        "at",
-        "match_score",
-        "confidence",
-        "match_factors",
-        "is_correct_match",
-    )
+    scores = pl.concat(parts)
     phases.mark("swipe features and scores")
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     recommendations = recommend(
