@@ -239,6 +239,28 @@ class Phases:
         self._last = now
 
 
+@dataclass
+class ModelScorer:
+    """A model's probabilities by its compiled trees, compiled on first use and kept only if
+    they agree with scikit-learn on the first rows given (models_ml.compiled.verified)."""
+
+    model: MatchModel
+    compiled: CompiledScorer | None = None
+    checked: bool = False
+
+    def ready(self, features: pl.DataFrame) -> CompiledScorer | None:
+        """The compiled scorer to use on ``features`` (checked on them if not yet checked)."""
+        if not self.checked and features.height:
+            rows = np.linspace(0, features.height - 1, min(features.height, PARITY_SAMPLE))
+            self.compiled = verified(
+                self.model,
+                compile_model(self.model, get_settings().artifacts_dir / "compiled"),
+                self.model.matrix(features[rows.astype(np.int64)]),
+            )
+            self.checked = True
+        return self.compiled
+
+
 def refresh_posting_quality(target: DatabaseTarget) -> int:
     """Posting counters and quality scores recomputed from the facts; returns the rows changed."""
     with connect(target) as conn, conn.cursor() as cur:
@@ -283,20 +305,19 @@ def score_and_recommend(
         *([] if full else [pl.col("unscored")]),
     ]
     keep = pl.all_horizontal(wanted) if wanted else None
-    compiled: CompiledScorer | None = None
+    scorer = ModelScorer(model)
+    # Recommendations first, then the swipes: what each phase holds (the retrieval tables, every
+    # swipe's scores) is never alive beside the other's.
+    recommendations = recommend(
+        snapshot, model, text, version, top_n, compiled=scorer, shards=selected, now=as_of
+    )
+    phases.mark("recommendations")
     parts = []
     # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes at
     # large scale, their scores a few columns.
-    for number, features in enumerate(described_swipes(snapshot, text, keep=keep)):
-        if number == 0:
-            parity_rows = np.linspace(0, features.height - 1, min(features.height, PARITY_SAMPLE))
-            compiled = verified(
-                model,
-                compile_model(model, get_settings().artifacts_dir / "compiled"),
-                model.matrix(features[parity_rows.astype(np.int64)]),
-            )
+    for features in described_swipes(snapshot, text, keep=keep):
         parts.append(
-            score(model, features, compiled=compiled).select(
+            score(model, features, compiled=scorer.ready(features)).select(
                 features.get_column("swipe_id").alias("id"),
                 features.get_column("at"),
                 "match_score",
@@ -308,12 +329,9 @@ def score_and_recommend(
             )
         )
     scores = pl.concat(parts)
+    del snapshot, text, parts
     phases.mark("swipe features and scores")
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    recommendations = recommend(
-        snapshot, model, text, version, top_n, compiled=compiled, shards=selected, now=as_of
-    )
-    phases.mark("recommendations")
     postings_updated = 0
     with connect(target) as conn, conn.cursor() as cur:
         # One transaction for every write below; its commit need not wait for the WAL flush
@@ -406,7 +424,7 @@ def recommend(
     text: TextIndex,
     version: int,
     top_n: int,
-    compiled: CompiledScorer | None = None,
+    compiled: CompiledScorer | ModelScorer | None = None,
     shards: Sequence[int] | None = None,
     now: dt.datetime | None = None,
     rules: FeedRules | None = None,
@@ -432,7 +450,7 @@ def scored_candidates(
     model: MatchModel,
     text: TextIndex,
     shards: Sequence[int] | None = None,
-    compiled: CompiledScorer | None = None,
+    compiled: CompiledScorer | ModelScorer | None = None,
     now: dt.datetime | None = None,
     counts: RetrievalCounts | None = None,
 ) -> Iterator[pl.DataFrame]:
@@ -447,6 +465,7 @@ def scored_candidates(
         active, snapshot.postings, snapshot.swipes, attributes, text, model.retriever, now, counts
     )
     for features in retrieval.chunks():
+        native = compiled.ready(features) if isinstance(compiled, ModelScorer) else compiled
         yield features.select(
             "user_id",
             "job_posting_id",
@@ -455,6 +474,6 @@ def scored_candidates(
             "fresh",
             pl.Series(
                 "score",
-                np.round(probabilities(model, model.matrix(features), compiled) * 100.0, 2),
+                np.round(probabilities(model, model.matrix(features), native) * 100.0, 2),
             ),
         )
