@@ -328,7 +328,7 @@ def score_and_recommend(
                 ),
             )
         )
-    scores = pl.concat(parts)
+    scores = pl.concat(parts).sort("at", "id")
     del snapshot, text, parts
     phases.mark("swipe features and scores")
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -394,7 +394,11 @@ def write_swipe_scores(cur: psycopg.Cursor, scores: pl.DataFrame, scored_at: dt.
     # Swipes reach the heap in arrival order, so writing them in swipe-time order walks the
     # table and its time-correlated indexes front to back instead of at random (a shuffled
     # order took 1.6x as long).
-    ordered = scores.sort("at", "id").drop("at")
+    # (score_and_recommend hands them over sorted: a second sorted copy of ten million scores
+    # would be the write's peak.)
+    ordered = (scores if scores.get_column("at").is_sorted() else scores.sort("at", "id")).drop(
+        "at"
+    )
     updated = 0
     for offset in range(0, ordered.height, WRITE_BATCH):
         updated += update_from_frame(
