@@ -131,33 +131,6 @@ class LinearRetriever:
         return total
 
 
-class ByUser:
-    """A frame with a user_id column, sorted by user, read a few users at a time: each chunk of
-    the feed takes its users' rows by offsets instead of joining against the whole table (which
-    at large scale is millions of rows, read again for each of thousands of chunks)."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame.sort("user_id", maintain_order=True)
-        users = self.frame.get_column("user_id")
-        starts = (
-            np.flatnonzero(np.r_[True, (users[1:] != users[:-1]).to_numpy()])
-            if users.len()
-            else np.empty(0, dtype=np.int64)
-        )
-        ends = np.r_[starts[1:], users.len()] if users.len() else np.empty(0, dtype=np.int64)
-        self._span = {
-            u: (int(a), int(b))
-            for u, a, b in zip(users.gather(starts).to_list(), starts, ends, strict=True)
-        }
-
-    def rows_for(self, user_ids: list[str]) -> pl.DataFrame:
-        spans = [self._span[u] for u in user_ids if u in self._span]
-        if not spans:
-            return self.frame.clear()
-        index = np.concatenate([np.arange(a, b) for a, b in spans])
-        return self.frame[index]
-
-
 @dataclass
 class TasteState:
     """What the whole history says of users' tastes, for pairs nobody has swiped yet."""
@@ -257,12 +230,6 @@ class Candidates:
     _affinity_rows: dict[str, int] = field(default_factory=dict, repr=False)
     _affinities: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _run_cache: dict[str, Any] = field(default_factory=dict, repr=False)
-    _lookups: dict[str, ByUser] = field(default_factory=dict, repr=False)
-
-    def _by_user(self, name: str, frame: pl.DataFrame) -> ByUser:
-        if name not in self._lookups:
-            self._lookups[name] = ByUser(frame)
-        return self._lookups[name]
 
     @classmethod
     def build(
@@ -656,58 +623,63 @@ class Candidates:
         total += w["log_distance"] * self.log_distances(users)
         return total
 
-    def chunks(self, users_per_chunk: int | None = None) -> Iterator[pl.DataFrame]:
-        """(user_id, job_posting_id, retriever) for every user: the merged candidates, unseen.
+    def chunk_slices(self, users_per_chunk: int | None = None) -> list[tuple[int, int]]:
+        """(first user, users) of each chunk: about CHUNK_CELLS user x posting cells (400 users
+        at 2,500 open postings, 77 at 13,000), so the few dense matrices of a chunk stay tens
+        of megabytes whatever the catalogue's size."""
+        n = len(self.postings.ids)
+        if n == 0:
+            return []
+        size = users_per_chunk or max(1, min(400, CHUNK_CELLS // n))
+        return [(start, size) for start in range(0, self.users.height, size)]
 
-        Users go in chunks of about CHUNK_CELLS user x posting cells (400 users at 2,500 open
-        postings, 72 at 13,800), so the few dense matrices of a chunk stay tens of megabytes
-        whatever the catalogue's size.
-        """
+    def chunks(self, users_per_chunk: int | None = None) -> Iterator[pl.DataFrame]:
+        """(user_id, job_posting_id, retriever, ...features) for every user: the merged
+        candidates, unseen, a frame per chunk of users."""
+        for start, size in self.chunk_slices(users_per_chunk):
+            yield self.candidates(start, size)
+
+    def candidates(self, start: int, size: int) -> pl.DataFrame:
+        """chunks' frame for the users start .. start + size. The first call builds the
+        run-wide tables; calls after it only read them, so threads may make them at once."""
         p, k = self.postings, self.counts
         n = len(p.ids)
-        if n == 0:
-            return
-        users_per_chunk = users_per_chunk or max(1, min(400, CHUNK_CELLS // n))
-        fresh_columns = np.flatnonzero(p.fresh)
-        for start in range(0, self.users.height, users_per_chunk):
-            chunk = self.users.slice(start, users_per_chunk)
-            users = self.chunk_users(chunk)
-            dense = self.dense_scores(users)
-            linear = self.linear_scores(users, dense)
-            seen = np.zeros((len(users.ids), n), dtype=bool)
-            for i, user in enumerate(users.ids):
-                if user in self.seen:
-                    seen[i, self.seen[user]] = True
-            # Nothing seen can be picked: -inf in the scores the retrievers rank (the ranker
-            # reads dense scores only at unseen candidates).
-            for scores in (linear, dense["content_similarity"], dense["cf_like"]):
-                scores[seen] = -np.inf
-            fresh = _top_unseen(linear[:, fresh_columns], k.fresh)
-            picks: list[tuple[str, np.ndarray]] = [
-                ("linear", _top_unseen(linear, k.linear)),
-                ("content", _top_unseen(dense["content_similarity"], k.content)),
-                ("collaborative", _top_unseen(dense["cf_like"], k.collaborative)),
-                ("fresh", np.where(fresh >= 0, fresh_columns[np.maximum(fresh, 0)], -1)),
-            ]
-            popular = np.broadcast_to(p.popular, (len(users.ids), len(p.popular)))
-            picks.append(
-                (
-                    "popular",
-                    np.where(seen[np.arange(len(users.ids))[:, None], popular], -1, popular),
-                )
-            )
-            rows, cols, found_by = [], [], []
-            for code, (name, chosen) in enumerate(picks):
-                assert name == RETRIEVERS[code]  # noqa: S101 - the codes' meaning
-                r, c = np.nonzero(chosen >= 0)
-                rows.append(r)
-                cols.append(chosen[r, c])
-                found_by.append(np.full(len(r), code, dtype=np.int64))
-            r, c, by = np.concatenate(rows), np.concatenate(cols), np.concatenate(found_by)
-            # Each pair once, credited to the first retriever that found it.
-            _, first = np.unique(r * n + c, return_index=True)
-            first.sort()
-            yield self.ranker_features(users, dense, r[first], c[first], by[first])
+        fresh_columns = self._cached("fresh_columns", lambda: np.flatnonzero(p.fresh))
+        chunk = self.users.slice(start, size)
+        users = self.chunk_users(chunk)
+        dense = self.dense_scores(users)
+        linear = self.linear_scores(users, dense)
+        seen = np.zeros((len(users.ids), n), dtype=bool)
+        for i, user in enumerate(users.ids):
+            if user in self.seen:
+                seen[i, self.seen[user]] = True
+        # Nothing seen can be picked: -inf in the scores the retrievers rank (the ranker
+        # reads dense scores only at unseen candidates).
+        for scores in (linear, dense["content_similarity"], dense["cf_like"]):
+            scores[seen] = -np.inf
+        fresh = _top_unseen(linear[:, fresh_columns], k.fresh)
+        picks: list[tuple[str, np.ndarray]] = [
+            ("linear", _top_unseen(linear, k.linear)),
+            ("content", _top_unseen(dense["content_similarity"], k.content)),
+            ("collaborative", _top_unseen(dense["cf_like"], k.collaborative)),
+            ("fresh", np.where(fresh >= 0, fresh_columns[np.maximum(fresh, 0)], -1)),
+        ]
+        popular = np.broadcast_to(p.popular, (len(users.ids), len(p.popular)))
+        picks.append(
+            ("popular", np.where(seen[np.arange(len(users.ids))[:, None], popular], -1, popular))
+        )
+        rows, cols, found_by = [], [], []
+        for code, (name, chosen) in enumerate(picks):
+            assert name == RETRIEVERS[code]  # noqa: S101 - the codes' meaning
+            r, c = np.nonzero(chosen >= 0)
+            rows.append(r)
+            cols.append(chosen[r, c])
+            found_by.append(np.full(len(r), code, dtype=np.int64))
+        r, c, by = np.concatenate(rows), np.concatenate(cols), np.concatenate(found_by)
+        # Each pair once, credited to the first retriever that found it.
+        _, first = np.unique(r * n + c, return_index=True)
+        first.sort()
+        return self.ranker_features(users, dense, r[first], c[first], by[first])
 
     def pair_features(
         self, users: ChunkUsers, dense: Mapping[str, np.ndarray], r: np.ndarray, c: np.ndarray

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     ingest_roots: str | None = None
     # Parallel runs the rescoring splits the user shards into (each loads the snapshot once).
     scoring_runs: int = Field(default=1, ge=1, le=16)
+    # Threads computing the feed's chunks inside one run (numpy, scipy, polars and the compiled
+    # trees release the GIL); each holds one chunk, tens of megabytes.
+    scoring_threads: int = Field(default_factory=lambda: min(4, os.cpu_count() or 1), ge=1, le=64)
     # Where run failures and stale data are POSTed as JSON (unset: recorded only).
     alert_webhook: str | None = None
 

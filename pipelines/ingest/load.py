@@ -60,8 +60,6 @@ BatchCallback = Callable[[int, int], None]
 # ahead: 100k-row batches peaked at 1.4 GB on a 1M-row file, 25k at 0.8 GB, while the per-batch
 # statements cost little (docs/benchmarks.md).
 BATCH_ROWS = 25_000
-# The load session's temp_buffers: a batch's staged rows (about 70 MB at 25k rows) stay in memory.
-TEMP_BUFFERS = "256MB"
 
 
 class IngestError(RuntimeError):
@@ -248,8 +246,8 @@ def _load_feed(
         checks = BackgroundChecks(validate)
         try:
             with conn.cursor() as cur:
-                _tune_load_session(cur)
                 cur.execute(statement("stage_postings"))
+                _tune_load_session(cur)
                 companies_before = _count(cur, "companies")
                 for batch in normalised_batches(feed, batch_rows):
                     _load_batch(cur, batch, result, file_id, feed.name, seen_at, checks)
@@ -333,12 +331,8 @@ def _load_batch(
 def _tune_load_session(cur: psycopg.Cursor) -> None:
     """Settings for this load's transaction only (SET LOCAL), measured (docs/benchmarks.md): a
     smaller statistics sample for the per-batch ANALYZE of the staging tables, whose joins need
-    row counts and rough distributions, not 30,000 sampled rows a batch (2.7 s of 55 s); and
-    room for a batch's staged rows in the backend's temp buffers (8 MB by default, so each
-    batch's 60-odd MB of content went out to a file and was read back by the merge). The
-    temp-buffer size holds for the session and must be set before its first temp table."""
+    row counts and rough distributions, not 30,000 sampled rows a batch (2.7 s of 55 s)."""
     cur.execute("SET LOCAL default_statistics_target = 10")
-    cur.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
 
 
 def _count(cur: psycopg.Cursor, table: str) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -457,9 +459,11 @@ def scored_candidates(
     compiled: CompiledScorer | ModelScorer | None = None,
     now: dt.datetime | None = None,
     counts: RetrievalCounts | None = None,
+    threads: int | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Every active user's (of ``shards``) candidates with the model's score (0-100), the
-    retriever that found each, its company and whether it is fresh; a frame per chunk of users."""
+    retriever that found each, its company and whether it is fresh; a frame per chunk of users,
+    in the users' order whatever the ``threads`` (default: the scoring_threads setting)."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     active = snapshot.users.filter(pl.col("is_active"))
     if shards is not None and not covers_all(shards):
@@ -468,9 +472,11 @@ def scored_candidates(
     retrieval = Candidates.build(
         active, snapshot.postings, snapshot.swipes, attributes, text, model.retriever, now, counts
     )
-    for features in retrieval.chunks():
+
+    def scored(piece: tuple[int, int]) -> pl.DataFrame:
+        features = retrieval.candidates(*piece)
         native = compiled.ready(features) if isinstance(compiled, ModelScorer) else compiled
-        yield features.select(
+        return features.select(
             "user_id",
             "job_posting_id",
             "retriever",
@@ -481,3 +487,29 @@ def scored_candidates(
                 np.round(probabilities(model, model.matrix(features), native) * 100.0, 2),
             ),
         )
+
+    pieces = retrieval.chunk_slices()
+    if not pieces:
+        return
+    # The first chunk alone: it builds the run-wide tables and checks the compiled scorer,
+    # which the others then only read.
+    yield scored(pieces[0])
+    yield from _in_order(scored, pieces[1:], threads or get_settings().scoring_threads)
+
+
+def _in_order(
+    work: Callable[[tuple[int, int]], pl.DataFrame], pieces: Sequence[tuple[int, int]], threads: int
+) -> Iterator[pl.DataFrame]:
+    """work(piece) for each piece, by ``threads`` threads, yielded in order with at most
+    ``threads`` results waiting (not every chunk's candidates at once)."""
+    if threads <= 1:
+        yield from map(work, pieces)
+        return
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="feed") as pool:
+        pending: deque[Future[pl.DataFrame]] = deque()
+        for piece in pieces:
+            pending.append(pool.submit(work, piece))
+            if len(pending) >= threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

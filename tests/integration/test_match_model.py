@@ -360,7 +360,9 @@ def test_served_features_equal_the_pairwise_definition(model_db: DatabaseTarget,
     assert served.join(swiped, on=["user_id", "job_posting_id"]).height == 0
 
 
-def test_the_factorised_linear_retriever_ranks_as_its_definition(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
+def test_the_factorised_linear_retriever_ranks_as_its_definition(
+    model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
     """Retrieval sums the linear retriever's terms as low-rank products; for every user it
     orders the open postings as LinearRetriever.score does on the pair-by-pair features (the
     two differ by a constant per user, which no ranking sees)."""
@@ -388,6 +390,32 @@ def test_the_factorised_linear_retriever_ranks_as_its_definition(model_db: Datab
     assert np.abs(offset - offset[:, :1]).max() < 1e-9
     # The users differ in more than a constant: the check compares real rankings.
     assert np.std(reference, axis=1).min() > 0.1
+
+
+def test_the_feed_is_the_same_whatever_the_threads(
+    model_db: DatabaseTarget, trained, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Chunks computed by several threads come back in the users' order with the same values
+    as one thread computes them."""
+    from models_ml import retrieval
+    from pipelines.scoring.service import ModelScorer, scored_candidates
+
+    monkeypatch.setattr(retrieval, "CHUNK_CELLS", 1)  # one user a chunk: many chunks in flight
+
+    with connect(model_db) as conn:
+        snapshot = load_snapshot(conn)
+        _, model = service.champion(conn)  # type: ignore[misc]
+    text = snapshot.text_index()
+    now = dt.datetime(2025, 7, 1)
+    chunks = {
+        n: list(scored_candidates(snapshot, model, text, compiled=ModelScorer(model), now=now, threads=n))
+        for n in (1, 3)
+    }  # fmt: skip
+    assert len(chunks[3]) > 10
+    one, several = pl.concat(chunks[1]), pl.concat(chunks[3])
+    assert one.height > 1_000
+    assert one.get_column("user_id").n_unique() > 10
+    assert several.equals(one)
 
 
 def test_the_monitoring_mart_compares_swipes_on_recommended_postings(
