@@ -211,6 +211,26 @@ def revealed_from_tables(pairs: pl.DataFrame, table: pl.DataFrame) -> pl.DataFra
     ).select(pl.col(list(REVEALED_FEATURES)).cast(pl.Float64).fill_null(np.nan))
 
 
+# Below this many values _codes looks them up one by one.
+SMALL_LOOKUP = 10_000
+
+
+def _codes(
+    values: list[str] | pl.Series, index: dict[str, int], default: int | None = None
+) -> np.ndarray:
+    """index[value] per value (``default`` for one not in it; without a default every value
+    must be there, KeyError otherwise): a hash join in polars, not a Python loop over millions
+    of ids, except for a few values, where handing polars the whole index would cost more."""
+    if len(values) < SMALL_LOOKUP:
+        if default is None:
+            return np.array([index[v] for v in values], dtype=np.int64)
+        return np.array([index.get(v, default) for v in values], dtype=np.int64)
+    series = pl.Series(values, dtype=pl.String)
+    if default is None:
+        return series.replace_strict(index, return_dtype=pl.Int64).to_numpy()
+    return series.replace_strict(index, default=default, return_dtype=pl.Int64).to_numpy()
+
+
 @dataclass
 class PostingFactors:
     """Unit-length latent vectors of the postings liked in some past, by posting id. Postings
@@ -221,7 +241,7 @@ class PostingFactors:
 
     def rows(self, posting_ids: list[str] | pl.Series) -> np.ndarray:
         missing = len(self.index)
-        return np.array([self.index.get(p, missing) for p in posting_ids], dtype=np.int64)
+        return _codes(posting_ids, self.index, default=missing)
 
     @property
     def dim(self) -> int:
@@ -252,8 +272,8 @@ def fit_posting_factors(
     if k < 1:
         return PostingFactors(index, np.zeros((len(index) + 1, dim), dtype=np.float32))
     user_index = {u: i for i, u in enumerate(users.to_list())}
-    rows = np.array([user_index[u] for u in likes.get_column("user_id").to_list()])
-    cols = np.array([index[p] for p in likes.get_column("job_posting_id").to_list()])
+    rows = _codes(likes.get_column("user_id"), user_index)
+    cols = _codes(likes.get_column("job_posting_id"), index)
     matrix = sparse.csr_matrix(
         (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(users.len(), postings.len())
     )
@@ -285,7 +305,7 @@ class UserProfiles:
     passed_count: np.ndarray
 
     def rows(self, user_ids: list[str] | pl.Series) -> np.ndarray:
-        return np.array([self.index[u] for u in user_ids], dtype=np.int64)
+        return _codes(user_ids, self.index)
 
     def mean_liked(self) -> np.ndarray:
         return self.liked / (self.liked_count[:, None] + FOLD_IN_PRIOR)
@@ -298,7 +318,7 @@ def fold_in(history: pl.DataFrame, factors: PostingFactors, users: list[str]) ->
     """Profiles of ``users`` from every swipe in ``history`` (user_id, job_posting_id, label)."""
     index = {u: i for i, u in enumerate(users)}
     known = history.filter(pl.col("user_id").is_in(users))
-    rows = np.array([index[u] for u in known.get_column("user_id").to_list()], dtype=np.int64)
+    rows = _codes(known.get_column("user_id"), index)
     vectors = factors.vectors[factors.rows(known.get_column("job_posting_id"))]
     label = known.get_column("label").to_numpy().astype(bool)
     liked = np.zeros((len(users), factors.dim), dtype=np.float32)
