@@ -235,8 +235,14 @@ def session_where(target: DatabaseTarget, condition: str, timeout: float = 60) -
 
 
 def backend_of(target: DatabaseTarget) -> int:
-    """The platform session holding a transaction open in this database."""
-    return session_where(target, "application_name = 'jobswipe' AND state = 'idle in transaction'")
+    """The platform session holding a transaction open in this database: idle in it for a
+    moment, so it is the one paused at a failpoint, not a short-lived session (a ledger or
+    lock check) that may be gone by the time it is signalled."""
+    return session_where(
+        target,
+        "application_name = 'jobswipe' AND state = 'idle in transaction'"
+        " AND state_change < now() - interval '300 milliseconds'",
+    )
 
 
 def test_a_terminated_backend_is_retried_and_recovers(
