@@ -227,8 +227,6 @@ class Candidates:
     prior: float = 0.3
     user_company: pl.DataFrame | None = None  # user_id, company_id, swipes and rights so far
     user_totals: pl.DataFrame | None = None  # user_id, swipes and rights so far
-    _affinity_rows: dict[str, int] = field(default_factory=dict, repr=False)
-    _affinities: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _run_cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -373,34 +371,46 @@ class Candidates:
         """Every retrieved user's row of affinities for ``attribute`` (0 where never swiped),
         built once per run: a per-chunk filter of the whole table costs a scan per chunk
         (thousands at large scale)."""
-        if attribute not in self._affinities:
-            rows = self._user_rows()
+
+        def build() -> np.ndarray:
             vocabulary = self.vocabularies[attribute]
-            table = self.taste.affinities[attribute].join(
-                pl.DataFrame(
-                    {"user_id": list(rows), "_row": list(rows.values())},
-                    schema={"user_id": pl.String, "_row": pl.Int64},
-                ),
-                on="user_id",
-            )
+            table = self.taste.affinities[attribute].join(self._user_row_frame(), on="user_id")
             codes = (
                 table.get_column(attribute)
                 .replace_strict(vocabulary, default=vocabulary["unknown"], return_dtype=pl.Int64)
                 .to_numpy()
             )
-            matrix = np.zeros((len(rows), len(vocabulary)), dtype=np.float64)
+            matrix = np.zeros((self.users.height, len(vocabulary)), dtype=np.float64)
             matrix[table.get_column("_row").to_numpy(), codes] = table.get_column(
                 "affinity"
             ).to_numpy()
-            self._affinities[attribute] = matrix
-        return self._affinities[attribute]
+            return matrix
+
+        return self._cached(f"affinity_{attribute}", build)
 
     def _user_rows(self) -> dict[str, int]:
-        if not self._affinity_rows:
-            self._affinity_rows.update(
-                (u, i) for i, u in enumerate(self.users.get_column("user_id").to_list())
-            )
-        return self._affinity_rows
+        """Each retrieved user's row in the run's per-user arrays (the users' order)."""
+        return self._cached(
+            "user_rows",
+            lambda: {u: i for i, u in enumerate(self.users.get_column("user_id").to_list())},
+        )
+
+    def _user_row_frame(self) -> pl.DataFrame:
+        """user_id, _row: _user_rows as a frame to join on."""
+        return self._cached(
+            "user_row_frame",
+            lambda: (
+                self.users.select("user_id")
+                .with_row_index("_row")
+                .with_columns(pl.col("_row").cast(pl.Int64))
+            ),
+        )
+
+    def _mean_taste(self, kind: str) -> np.ndarray:
+        """Every retrieved user's mean liked (``kind`` "liked") or passed taste vector."""
+        profiles = self.taste.profiles
+        means = profiles.mean_liked if kind == "liked" else profiles.mean_passed
+        return self._cached(f"mean_{kind}", lambda: means().astype(np.float64))
 
     def _cached(self, name: str, build: Callable[[], Any]) -> Any:
         """Whatever depends only on the run (open postings, taste), built on first use: per
@@ -419,7 +429,7 @@ class Candidates:
             for name in ("_liked_log_salary", "_liked_level")
         }
 
-    def _user_company_history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    def _user_company_history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray]:
         """Swipes and rights of each retrieved user on each company with an open posting, as
         sorted keys (user row x companies + company code) and their counts; the number of
         companies, and each open posting's company code (-1 for none), close the tuple."""
@@ -428,27 +438,18 @@ class Candidates:
             {"company_id": self.postings.company_id}, schema={"company_id": pl.String}
         ).with_columns(pl.col("company_id").rank("dense").cast(pl.Int64).sub(1).alias("_code"))
         width = int(codes.get_column("_code").fill_null(-1).to_numpy().max(initial=-1)) + 1
-        rows = self._user_rows()
         table = (
             self.user_company.join(codes.drop_nulls().unique("company_id"), on="company_id")
-            .join(
-                pl.DataFrame(
-                    {"user_id": list(rows), "_row": list(rows.values())},
-                    schema={"user_id": pl.String, "_row": pl.Int64},
-                ),
-                on="user_id",
-            )
+            .join(self._user_row_frame(), on="user_id")
             .with_columns((pl.col("_row") * width + pl.col("_code")).alias("_key"))
             .sort("_key")
-        )
-        self._run_cache["posting_company_codes"] = (
-            codes.get_column("_code").fill_null(-1).to_numpy()
         )
         return (
             table.get_column("_key").to_numpy(),
             table.get_column("user_company_prior_swipes").to_numpy(),
             table.get_column("_rights").to_numpy(),
             width,
+            codes.get_column("_code").fill_null(-1).to_numpy(),
         )
 
     def chunk_users(self, chunk: pl.DataFrame) -> ChunkUsers:
@@ -497,9 +498,7 @@ class Candidates:
         skills = self._cached("skills", lambda: open_columns(text.posting_skills))
         mentioned = (text.user_skills[u] @ skills).toarray()
         counts = text.skill_counts[u][:, None]
-        liked = self._cached(
-            "mean_liked", lambda: self.taste.profiles.mean_liked().astype(np.float64)
-        )
+        liked = self._mean_taste("liked")
         return {
             "content_similarity": (text.users[u] @ content).toarray(),
             "title_similarity": (text.user_titles[u] @ titles).toarray(),
@@ -557,12 +556,11 @@ class Candidates:
 
     def _linear_user_side(self, users: ChunkUsers) -> np.ndarray:
         """Users x d: the user half of the low-rank terms, in _linear_posting_side's order."""
-        w, profiles, n = self._weights(), self.taste.profiles, len(users.ids)
+        w, n = self._weights(), len(users.ids)
         taste = self._cached(
             "taste_vectors",
             lambda: (
-                w["cf_like"] * profiles.mean_liked().astype(np.float64)
-                + w["cf_pass"] * profiles.mean_passed().astype(np.float64)
+                w["cf_like"] * self._mean_taste("liked") + w["cf_pass"] * self._mean_taste("passed")
             ),
         )
         salary_known = ~np.isnan(users.liked_log_salary)
@@ -695,8 +693,7 @@ class Candidates:
         wanted = np.take(
             users.wanted_types, r * users.wanted_types.shape[1] + np.maximum(p.type[c], 0)
         )
-        profiles = self.taste.profiles
-        passed = self._cached("mean_passed", lambda: profiles.mean_passed().astype(np.float64))
+        passed = self._mean_taste("passed")
         with np.errstate(divide="ignore", invalid="ignore"):
             log_salary = np.log(p.salary_usd[c])
         values = {name: np.take(dense[name], flat) for name in (*CONTENT_FEATURES, "cf_like")}
@@ -752,8 +749,10 @@ class Candidates:
         gathered["user_prior_right_rate"] = (user_rights + PRIOR_STRENGTH * self.prior) / (
             user_swipes + PRIOR_STRENGTH
         )
-        keys, swipes, rights, width = self._cached("user_company", self._user_company_history)
-        company = self._run_cache["posting_company_codes"][c]
+        keys, swipes, rights, width, posting_companies = self._cached(
+            "user_company", self._user_company_history
+        )
+        company = posting_companies[c]
         together, liked = np.zeros(len(r)), np.zeros(len(r))
         if len(keys):
             wanted = rows * width + company
