@@ -19,6 +19,7 @@ import polars as pl
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from models_ml.history import PriorTotals
 from models_ml.taste import (
     AFFINITY_FEATURES,
     ATTRIBUTES,
@@ -290,33 +291,36 @@ def _smoothed(rights: pl.Expr, count: pl.Expr, prior: float) -> pl.Expr:
     return (rights + PRIOR_STRENGTH * prior) / (count + PRIOR_STRENGTH)
 
 
-def behaviour_before_each_swipe(swipes: pl.DataFrame, prior_rate: float) -> pl.DataFrame:
-    """Per swipe, what was known before it: counts and smoothed right rates. Row order kept."""
-    ordered = swipes.with_row_index("_row").sort(["at", "swipe_id"])
+def behaviour_before_each_swipe(
+    swipes: pl.DataFrame | PriorTotals, prior_rate: float
+) -> pl.DataFrame:
+    """Per swipe, what was known before it: counts and smoothed right rates. Row order kept.
 
-    def prior(keys: list[str], name: str) -> list[pl.Expr]:
-        count = pl.int_range(pl.len()).over(keys)
-        rights = pl.col("label").cum_sum().over(keys) - pl.col("label")
-        return [
-            count.alias(f"{name}_prior_swipes"),
-            _smoothed(rights, count, prior_rate).alias(f"{name}_prior_right_rate"),
-        ]
-
-    features = ordered.with_columns(
-        *prior(["user_id"], "user"),
-        *prior(["job_posting_id"], "posting"),
-        *prior(["company_id"], "company"),
-        *prior(["user_id", "company_id"], "user_company"),
-    ).sort("_row")
-    return features.select(
-        pl.col("user_prior_swipes").cast(pl.Float64),
-        "user_prior_right_rate",
-        pl.col("posting_prior_swipes").cast(pl.Float64),
-        "posting_prior_right_rate",
-        "company_prior_right_rate",
-        pl.col("user_company_prior_swipes").cast(pl.Float64),
+    ``swipes`` (swipe_id, user_id, job_posting_id, company_id, at, label), or their
+    PriorTotals when only some are described (then only those rows come back)."""
+    totals = swipes if isinstance(swipes, PriorTotals) else PriorTotals.of(swipes)
+    columns = []
+    for keys, name in (
+        (["user_id"], "user"),
+        (["job_posting_id"], "posting"),
+        (["company_id"], "company"),
+        (["user_id", "company_id"], "user_company"),
+    ):
+        prior = totals.before(keys, {"rights": pl.col("label")})
+        columns.append(
+            prior.select(
+                pl.col("count").cast(pl.Float64).alias(f"{name}_prior_swipes"),
+                _smoothed(pl.col("rights"), pl.col("count"), prior_rate).alias(
+                    f"{name}_prior_right_rate"
+                ),
+            )
+        )
+    features = pl.concat(columns, how="horizontal").select(
+        "user_prior_swipes", "user_prior_right_rate", "posting_prior_swipes",
+        "posting_prior_right_rate", "company_prior_right_rate", "user_company_prior_swipes",
         "user_company_prior_right_rate",
-    )
+    )  # fmt: skip
+    return totals.described(features)
 
 
 # coded_history's columns, in order.

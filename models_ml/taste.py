@@ -29,6 +29,8 @@ from scipy import sparse
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 
+from models_ml.history import PriorTotals
+
 ATTRIBUTES: tuple[str, ...] = (
     "industry", "company_size", "level", "type", "remote_type", "salary_band", "title_cluster",
 )  # fmt: skip
@@ -100,27 +102,26 @@ def _rate(rights: pl.Expr, count: pl.Expr, prior: pl.Expr | float, strength: flo
 
 
 def affinities_before_each_swipe(
-    swipes: pl.DataFrame, prior_rate: float, strength: float = 5.0
+    swipes: pl.DataFrame | PriorTotals, prior_rate: float, strength: float = 5.0
 ) -> pl.DataFrame:
     """AFFINITY_FEATURES per swipe (row order kept). ``swipes``: user_id, at, swipe_id, label
-    and every attribute of ATTRIBUTES. Only swipes strictly before each one count."""
-    ordered = swipes.with_row_index("_row").sort(["at", "swipe_id"])
-    user_count = pl.int_range(pl.len()).over("user_id")
-    user_rights = pl.col("label").cum_sum().over("user_id") - pl.col("label")
-    ordered = ordered.with_columns(
-        _rate(user_rights, user_count, prior_rate, strength).alias("_user_rate")
+    and every attribute of ATTRIBUTES, or their PriorTotals when only some are described (then
+    only those rows come back). Only swipes strictly before each one count."""
+    totals = swipes if isinstance(swipes, PriorTotals) else PriorTotals.of(swipes)
+    label = {"rights": pl.col("label")}
+    user = totals.before(["user_id"], label).select(
+        _rate(pl.col("rights"), pl.col("count"), prior_rate, strength).alias("_user_rate")
     )
-    columns = []
-    for attribute in ATTRIBUTES:
-        keys = ["user_id", attribute]
-        count = pl.int_range(pl.len()).over(keys)
-        rights = pl.col("label").cum_sum().over(keys) - pl.col("label")
-        columns.append(
+    columns = [
+        pl.concat([totals.before(["user_id", attribute], label), user], how="horizontal").select(
             (
-                _rate(rights, count, pl.col("_user_rate"), AFFINITY_STRENGTH) - pl.col("_user_rate")
+                _rate(pl.col("rights"), pl.col("count"), pl.col("_user_rate"), AFFINITY_STRENGTH)
+                - pl.col("_user_rate")
             ).alias(f"affinity_{attribute}")
         )
-    return ordered.with_columns(columns).sort("_row").select(list(AFFINITY_FEATURES))
+        for attribute in ATTRIBUTES
+    ]
+    return totals.described(pl.concat(columns, how="horizontal"))
 
 
 def affinity_tables(
@@ -166,28 +167,35 @@ def affinities_from_tables(pairs: pl.DataFrame, tables: dict[str, pl.DataFrame])
     return frame.select(pl.col(list(AFFINITY_FEATURES)).fill_null(0.0))
 
 
-def revealed_before_each_swipe(swipes: pl.DataFrame) -> pl.DataFrame:
+def revealed_before_each_swipe(swipes: pl.DataFrame | PriorTotals) -> pl.DataFrame:
     """REVEALED_FEATURES per swipe (row order kept). ``swipes``: user_id, at, swipe_id, label,
-    log_salary (null when unpublished) and level_index. NaN until the user has liked a posting
-    (with a salary, for the pay)."""
-    ordered = swipes.with_row_index("_row").sort(["at", "swipe_id"])
+    log_salary (null when unpublished) and level_index, or their PriorTotals when only some are
+    described (then only those rows come back). NaN until the user has liked a posting (with a
+    salary, for the pay)."""
+    totals = swipes if isinstance(swipes, PriorTotals) else PriorTotals.of(swipes)
     liked = pl.col("label") == 1
     paid = liked & pl.col("log_salary").is_not_null()
-
-    def before(value: pl.Expr) -> pl.Expr:
-        return value.cum_sum().over("user_id") - value
-
-    salary_sum = before(pl.when(paid).then(pl.col("log_salary")).otherwise(0.0))
-    salary_count = before(paid.cast(pl.Float64))
-    level_sum = before(pl.when(liked).then(pl.col("level_index")).otherwise(0).cast(pl.Float64))
-    level_count = before(liked.cast(pl.Float64))
-    return (
-        ordered.with_columns(
-            (pl.col("log_salary") - salary_sum / salary_count).alias("salary_vs_liked"),
-            (pl.col("level_index") - level_sum / level_count).alias("level_vs_liked"),
-        )
-        .sort("_row")
-        .select(pl.col(list(REVEALED_FEATURES)).cast(pl.Float64).fill_null(np.nan).fill_nan(np.nan))
+    prior = totals.before(
+        ["user_id"],
+        {
+            "salary_sum": pl.when(paid).then(pl.col("log_salary")).otherwise(0.0),
+            "salary_count": paid.cast(pl.Float64),
+            "level_sum": pl.when(liked).then(pl.col("level_index")).otherwise(0).cast(pl.Float64),
+            "level_count": liked.cast(pl.Float64),
+        },
+    )
+    features = pl.concat(
+        [totals.recent.select("log_salary", "level_index"), prior], how="horizontal"
+    ).select(
+        (pl.col("log_salary") - pl.col("salary_sum") / pl.col("salary_count")).alias(
+            "salary_vs_liked"
+        ),
+        (pl.col("level_index") - pl.col("level_sum") / pl.col("level_count")).alias(
+            "level_vs_liked"
+        ),
+    )
+    return totals.described(features).select(
+        pl.col(list(REVEALED_FEATURES)).cast(pl.Float64).fill_null(np.nan).fill_nan(np.nan)
     )
 
 

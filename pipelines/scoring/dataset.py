@@ -16,6 +16,7 @@ from models_ml.features import (
     coded_history,
     content_features,
 )
+from models_ml.history import PriorTotals
 from models_ml.retrieval import TasteState
 from models_ml.taste import (
     ATTRIBUTES,
@@ -143,12 +144,14 @@ def described_swipes(
         # swipe is a gigabyte held through the phases after it.
         return frame if kept is None else frame.filter(kept)
 
-    history = coded_history(swipes, snapshot.posting_attributes(text))
+    # Only the described swipes' history features are built: the swipes before the first of
+    # them are summed per group, not sorted (models_ml/history.py).
+    history = PriorTotals.of(coded_history(swipes, snapshot.posting_attributes(text)), kept)
     behaviour = pl.concat(
         [
-            described(behaviour_before_each_swipe(history, prior)),
-            described(affinities_before_each_swipe(history, prior)),
-            described(revealed_before_each_swipe(history)),
+            behaviour_before_each_swipe(history, prior),
+            affinities_before_each_swipe(history, prior),
+            revealed_before_each_swipe(history),
         ],
         how="horizontal",
     )
