@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import psycopg
+import psycopg.sql
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 
@@ -182,3 +183,36 @@ def reniced_sessions(target: DatabaseTarget, application_name: str) -> Iterator[
     finally:
         stop.set()
         watcher.join(timeout=5)
+
+
+@contextmanager
+def snapshot_readers(conn: psycopg.Connection, count: int) -> Iterator[list[psycopg.Connection]]:
+    """``count`` more connections to ``conn``'s database that all see one snapshot of it (the
+    one ``conn`` exports now), read-only: one large read split between them runs on as many
+    server processes and still reads one consistent database, as pg_dump's parallel jobs do.
+
+    ``conn`` must be inside a transaction (not autocommit), which it keeps open meanwhile."""
+    if conn.autocommit:
+        raise ValueError("an exported snapshot lives only as long as its transaction")
+    row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+    assert row is not None  # noqa: S101 - the function returns one row
+    # The conninfo libpq actually used, password included (conn.info.dsn leaves it out).
+    options = {o.keyword.decode(): o.val.decode() for o in conn.pgconn.info if o.val}
+    readers: list[psycopg.Connection] = []
+    try:
+        for _ in range(count):
+            reader = psycopg.connect(**options)  # type: ignore[arg-type]
+            readers.append(reader)
+            reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            reader.read_only = True
+            # The transaction's first statement, as it must be.
+            reader.execute(
+                psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(row[0]))
+            )
+            if BATCH_NICE:
+                lower_backend_priority(reader, BATCH_NICE)
+        yield readers
+    finally:
+        for reader in readers:
+            reader.rollback()
+            reader.close()

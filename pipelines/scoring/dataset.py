@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -29,7 +30,9 @@ from models_ml.taste import (
     revealed_from_tables,
 )
 from pipelines.db.bulk import copy_out_frame
+from pipelines.db.connection import snapshot_readers
 from pipelines.ingest.fields import parse_location
+from pipelines.settings import get_settings
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
 from pipelines.sql_files import read_sql
 
@@ -47,6 +50,8 @@ SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "relevance": pl.Int64,
     "unscored": pl.Boolean,
 }
+# Past any page of a table (the largest block number): the last part of the swipes' read.
+LAST_PAGE = 2**32 - 1
 # Swipes described per slice (per content_features call) in described_swipes.
 CONTENT_SLICE_ROWS = 250_000
 
@@ -77,11 +82,34 @@ class Snapshot:
         return posting_attributes(self.postings, text.posting_titles)
 
 
-def load_snapshot(conn: psycopg.Connection) -> Snapshot:
-    with conn.cursor() as cur:
-        swipes = copy_out_frame(cur, statement("swipes"), SWIPE_SCHEMA)
-    users = read_frame(conn, "users")
-    postings = read_frame(conn, "postings")
+def load_snapshot(conn: psycopg.Connection, readers: int | None = None) -> Snapshot:
+    """Every consenting user's swipes, the users and the postings, as of one moment.
+
+    The swipes (ten million rows at large scale) are read in ``readers`` parts of the table's
+    pages at once (default: the scoring_threads setting), each by its own connection to one
+    snapshot ``conn`` exports, with the users and postings beside them: the server's join and
+    text output, not the transfer, is the cost, and it runs on one core per connection."""
+    parts = readers or get_settings().scoring_threads
+    with snapshot_readers(conn, parts + 1) as connections:
+        rows = connections[0].execute(statement("swipe_pages")).fetchone()
+        pages = int(rows[0]) if rows else 0
+        bounds = [pages * i // parts for i in range(parts)] + [LAST_PAGE]
+
+        def part(index: int) -> pl.DataFrame:
+            with connections[index].cursor() as cur:
+                return copy_out_frame(
+                    cur,
+                    statement("swipes"),
+                    SWIPE_SCHEMA,
+                    {"from_page": bounds[index], "end_page": bounds[index + 1]},
+                )
+
+        with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="snapshot") as pool:
+            swipe_parts = [pool.submit(part, i) for i in range(parts)]
+            users = read_frame(connections[parts], "users")
+            postings = read_frame(connections[parts], "postings")
+            # In page order: the order one connection's scan would have given.
+            swipes = pl.concat([f.result() for f in swipe_parts])
     users = _with_user_coordinates(users).with_columns(
         pl.col("skills").list.eval(pl.element().str.to_lowercase()),
         pl.col("skills").list.join(" ").alias("skills_text"),

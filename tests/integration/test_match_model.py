@@ -62,6 +62,16 @@ def test_model_beats_both_baselines_and_is_promoted(trained) -> None:  # type: i
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in report.plots.values())
 
 
+def test_the_snapshot_read_in_parts_is_the_snapshot_read_at_once(model_db: DatabaseTarget) -> None:
+    with connect(model_db) as conn:
+        whole, parts = load_snapshot(conn, readers=1), load_snapshot(conn, readers=3)
+    assert whole.swipes.height > 1_000
+    # The same rows (a hash join's output order is its own).
+    assert parts.swipes.sort("swipe_id").equals(whole.swipes.sort("swipe_id"))
+    assert parts.users.equals(whole.users)
+    assert parts.postings.equals(whole.postings)
+
+
 def test_training_is_deterministic(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
     from models_ml.training import train_model
 
