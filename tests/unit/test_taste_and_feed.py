@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models_ml.feed_rules import FeedRules, select_feed
+from models_ml.feed_rules import FeedRules, position_in_group, select_feed
 from models_ml.retrieval import _top
 from models_ml.taste import (
     AFFINITY_FEATURES,
@@ -150,3 +150,19 @@ def test_feed_rules_cap_companies_and_reserve_fresh_places() -> None:
     unconstrained = select_feed(scored, 10, FeedRules.none())
     best = scored.sort("score", descending=True).group_by("user_id").head(10)
     assert set(unconstrained.get_column("job_posting_id")) == set(best.get_column("job_posting_id"))
+
+
+def test_position_in_group_is_the_window_it_replaces() -> None:
+    rng = np.random.default_rng(4)
+    n = 5_000
+    frame = pl.DataFrame(
+        {
+            "user_id": rng.choice([f"u{i}" for i in range(30)], n),
+            "company_id": pl.Series(rng.choice(["a", "b", "c", None], n), dtype=pl.String),
+            "score": rng.random(n),
+        }
+    ).sort("user_id", "score")
+    expected = frame.select(pl.int_range(pl.len()).over("user_id", "company_id")).to_series()
+    got = position_in_group(frame, ["user_id", "company_id"])
+    assert got.to_list() == expected.to_list()
+    assert position_in_group(frame.clear(), ["user_id", "company_id"]).len() == 0
