@@ -114,7 +114,7 @@ def test_daemon_ticks_sensor_and_schedule_and_serialises_a_pool(
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in ingests), [
             r.status for r in ingests
         ]
-        (scheduled,) = runs("dagster/schedule_name", "partition_maintenance_every_minute")[:1]
+        (scheduled,) = runs("dagster/schedule_name", "partition_maintenance_every_minute")
         assert (
             scheduled.job_name == "schema_upkeep"
             and scheduled.status == dg.DagsterRunStatus.SUCCESS
