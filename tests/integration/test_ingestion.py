@@ -221,3 +221,34 @@ def test_quality_checks_of_every_batch_are_merged_into_the_file_report(
     assert result.rows_loaded > 2  # several batches
     outcome = result.quality.outcomes["expect_column_values_to_not_be_null(title)"]
     assert outcome.success and outcome.element_count == result.rows_loaded
+
+
+def test_new_postings_arrive_with_their_status_content_and_sightings(
+    migrated_db: DatabaseTarget, tmp_path: Path
+) -> None:
+    """Each new posting keeps its content, a closing date already past makes it EXPIRED and
+    inactive on arrival, and its sighting points at it."""
+    feed = tmp_path / "closing.jsonl"
+    rows = [
+        {"id": "P1", "title": "Nurse", "company": "Mercy", "location": "Boston, MA",
+         "expires": "2020-01-31", "description": "Night shifts."},
+        {"id": "F1", "title": "Welder", "company": "Mercy", "location": "Boston, MA",
+         "expires": "2999-01-31", "salary": "$50,000 - $60,000"},
+        {"id": "N1", "title": "Cook", "company": "Diner", "location": "Austin, TX"},
+    ]  # fmt: skip
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = ingest_file(migrated_db, feed)
+    assert (result.postings_inserted, result.postings_updated) == (3, 0)
+    stored = query(
+        migrated_db,
+        """SELECT p.title, p.status::text, p.is_active, p.salary_min, p.description, c.name,
+                  p.first_seen_at = p.last_seen_at, s.external_id, s.is_primary
+             FROM job_postings p JOIN companies c ON c.id = p.company_id
+             JOIN job_posting_sources s ON s.job_posting_id = p.id
+            ORDER BY p.title""",
+    )
+    assert stored == [
+        ("Cook", "ACTIVE", True, None, "", "Diner", True, "N1", True),
+        ("Nurse", "EXPIRED", False, None, "Night shifts.", "Mercy", True, "P1", True),
+        ("Welder", "ACTIVE", True, 50000, "", "Mercy", True, "F1", True),
+    ]
