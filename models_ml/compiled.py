@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,15 +69,25 @@ def compile_model(model: MatchModel, cache_dir: Path, threads: int = 2) -> Compi
     try:
         if not library.exists():
             cache_dir.mkdir(parents=True, exist_ok=True)
-            partial = library.with_name(library.stem + ".partial.so")
-            tl2cgen.export_lib(
-                treelite.sklearn.import_model(booster),
-                toolchain="gcc",
-                libpath=str(partial),
-                params={"parallel_comp": 4},
-                verbose=False,
+            # A name of its own per compile: parallel scoring runs compile the same model at
+            # once, and two writers of one partial file renamed each other's away.
+            handle, name = tempfile.mkstemp(
+                dir=cache_dir, prefix=library.stem, suffix=".partial.so"
             )
-            partial.rename(library)
+            os.close(handle)
+            partial = Path(name)
+            try:
+                tl2cgen.export_lib(
+                    treelite.sklearn.import_model(booster),
+                    toolchain="gcc",
+                    libpath=str(partial),
+                    params={"parallel_comp": 4},
+                    verbose=False,
+                )
+                # Atomic: a run that loaded the library another run put there keeps its inode.
+                os.replace(partial, library)
+            finally:
+                partial.unlink(missing_ok=True)
         predictor = tl2cgen.Predictor(str(library), nthread=threads)
     except Exception as exc:  # a missing compiler or toolchain must not stop scoring
         logger.warning("could not compile the booster (%s): scoring with scikit-learn", exc)

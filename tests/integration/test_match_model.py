@@ -327,6 +327,29 @@ def test_compiled_scoring_equals_scikit_learn(model_db: DatabaseTarget, trained,
     assert len(list(tmp_path.glob("booster-*.so"))) == 1
 
 
+def test_runs_compiling_one_model_at_once_each_get_a_working_library(
+    model_db: DatabaseTarget, trained, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Parallel scoring runs start by compiling the same champion into the same cache."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models_ml.compiled import compile_model
+    from models_ml.features import matrix
+    from pipelines.scoring.service import champion
+
+    with connect(model_db) as conn:
+        _, model = champion(conn)  # type: ignore[misc]
+        x = matrix(training_frame(load_snapshot(conn)).head(500))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        compiled = list(pool.map(lambda _: compile_model(model, tmp_path), range(3)))
+    expected = model.classifier.predict_proba(x)[:, 1]
+    assert all(c is not None for c in compiled), "a concurrent compile fell back to scikit-learn"
+    for scorer in compiled:
+        assert np.abs(scorer.predict(x) - expected).max() < 1e-9  # type: ignore[union-attr]
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+    assert len(list(tmp_path.glob("booster-*.so"))) == 1
+
+
 def test_served_features_equal_the_pairwise_definition(model_db: DatabaseTarget, trained) -> None:  # type: ignore[no-untyped-def]
     """The feed ranks candidates on features gathered from the retrievers' matrices; they are
     the features candidate_features defines pair by pair, which the model was trained on."""
