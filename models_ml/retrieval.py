@@ -43,6 +43,7 @@ from models_ml.features import (
     haversine_km,
     levels_from_experience,
 )
+from models_ml.ids import ID
 from models_ml.taste import (
     AFFINITY_FEATURES,
     ATTRIBUTES,
@@ -324,7 +325,7 @@ class Candidates:
             .join(
                 pl.DataFrame(
                     {"job_posting_id": ids, "_column": np.arange(len(ids), dtype=np.int64)},
-                    schema={"job_posting_id": pl.String, "_column": pl.Int64},
+                    schema={"job_posting_id": ID, "_column": pl.Int64},
                 ),
                 on="job_posting_id",
             )
@@ -435,7 +436,7 @@ class Candidates:
         companies, and each open posting's company code (-1 for none), close the tuple."""
         assert self.user_company is not None  # noqa: S101 - set by build
         codes = pl.DataFrame(
-            {"company_id": self.postings.company_id}, schema={"company_id": pl.String}
+            {"company_id": self.postings.company_id}, schema={"company_id": ID}
         ).with_columns(pl.col("company_id").rank("dense").cast(pl.Int64).sub(1).alias("_code"))
         width = int(codes.get_column("_code").fill_null(-1).to_numpy().max(initial=-1)) + 1
         table = (
@@ -763,11 +764,11 @@ class Candidates:
         gathered["user_company_prior_right_rate"] = (liked + PRIOR_STRENGTH * self.prior) / (
             together + PRIOR_STRENGTH
         )
-        ids = self._cached("open_ids", lambda: pl.Series(p.ids, dtype=pl.String))
-        companies = self._cached("open_companies", lambda: pl.Series(p.company_id, dtype=pl.String))
+        ids = self._cached("open_ids", lambda: pl.Series(p.ids, dtype=ID))
+        companies = self._cached("open_companies", lambda: pl.Series(p.company_id, dtype=ID))
         return pl.DataFrame(
             [
-                pl.Series("user_id", users.ids, dtype=pl.String).gather(r),
+                pl.Series("user_id", users.ids, dtype=ID).gather(r),
                 ids.gather(c).alias("job_posting_id"),
                 pl.Series("retriever", RETRIEVERS, dtype=pl.String).gather(retriever),
                 companies.gather(c).alias("company_id"),

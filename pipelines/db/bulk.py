@@ -83,7 +83,11 @@ def copy_out_frame(
     timestamps are parsed from PostgreSQL's text forms (t/f, ISO with an optional fraction).
     The CSV passes through a temporary file, so only the frame itself is held in memory.
     """
-    text_schema = {name: pl.String for name in schema}
+    # Categorical columns are parsed as such: ten million ids never exist as strings at once.
+    text_schema = {
+        name: pl.Categorical if dtype == pl.Categorical else pl.String
+        for name, dtype in schema.items()
+    }
     statement = sql.SQL("COPY ({}\n) TO STDOUT WITH (FORMAT csv, HEADER false)").format(
         sql.SQL(query.strip().rstrip(";"))
     )

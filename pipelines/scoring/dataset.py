@@ -18,6 +18,7 @@ from models_ml.features import (
     content_features,
 )
 from models_ml.history import PriorTotals
+from models_ml.ids import ID, ID_COLUMNS
 from models_ml.retrieval import TasteState
 from models_ml.taste import (
     ATTRIBUTES,
@@ -40,9 +41,9 @@ from pipelines.sql_files import read_sql
 # rows, which fetchall() would turn into a hundred million Python objects.
 SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "swipe_id": pl.String,
-    "user_id": pl.String,
-    "job_posting_id": pl.String,
-    "company_id": pl.String,
+    "user_id": ID,
+    "job_posting_id": ID,
+    "company_id": ID,
     "at": pl.Datetime("us"),
     "deck_position": pl.Int64,
     "device_type": pl.String,
@@ -110,6 +111,7 @@ def load_snapshot(conn: psycopg.Connection, readers: int | None = None) -> Snaps
             postings = read_frame(connections[parts], "postings")
             # In page order: the order one connection's scan would have given.
             swipes = pl.concat([f.result() for f in swipe_parts])
+    users, postings = _with_categorical_ids(users), _with_categorical_ids(postings)
     users = _with_user_coordinates(users).with_columns(
         pl.col("skills").list.eval(pl.element().str.to_lowercase()),
         pl.col("skills").list.join(" ").alias("skills_text"),
@@ -121,6 +123,10 @@ def load_snapshot(conn: psycopg.Connection, readers: int | None = None) -> Snaps
         (pl.col("salary_max_yearly").cast(pl.Float64) / per_usd).alias("salary_max_yearly_usd")
     )
     return Snapshot(swipes=swipes, users=users, postings=postings)
+
+
+def _with_categorical_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).cast(ID) for c in ID_COLUMNS if c in frame.columns)
 
 
 def _with_user_coordinates(users: pl.DataFrame) -> pl.DataFrame:

@@ -25,7 +25,8 @@ def shard_of(user_id: str, count: int = SHARD_COUNT) -> int:
 
 def shard_expression(column: str = "user_id", count: int = SHARD_COUNT) -> pl.Expr:
     """``shard_of`` as a polars expression over a column of UUID strings."""
-    return (pl.col(column).str.slice(-8).str.to_integer(base=16) % count).cast(pl.Int32)
+    text = pl.col(column).cast(pl.String)  # snapshot ids are categorical
+    return (text.str.slice(-8).str.to_integer(base=16) % count).cast(pl.Int32)
 
 
 def parse_shard_keys(keys: Iterable[str], count: int = SHARD_COUNT) -> list[int]:
