@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,25 +315,60 @@ def score_and_recommend(
         snapshot, model, text, version, top_n, compiled=scorer, shards=selected, now=as_of
     )
     phases.mark("recommendations")
-    parts = []
-    # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes at
-    # large scale, their scores a few columns.
-    for features in described_swipes(snapshot, text, keep=keep):
-        parts.append(
-            score(model, features, compiled=scorer.ready(features)).select(
-                features.get_column("swipe_id").alias("id"),
-                features.get_column("at"),
-                "match_score",
-                "confidence",
-                "match_factors",
-                ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
-                    "is_correct_match"
-                ),
+    with ScoreSpool() as spool:
+        # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes
+        # at large scale, and so are ten million scores with their factors, which wait on disk
+        # for the write.
+        for features in described_swipes(snapshot, text, keep=keep):
+            spool.add(
+                score(model, features, compiled=scorer.ready(features)).select(
+                    features.get_column("swipe_id").alias("id"),
+                    features.get_column("at"),
+                    "match_score",
+                    "confidence",
+                    "match_factors",
+                    ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
+                        "is_correct_match"
+                    ),
+                )
             )
+        del snapshot, text
+        phases.mark("swipe features and scores")
+        report = _write_scores_and_recommendations(
+            target, spool, recommendations, version, selected, every_shard, full, as_of
         )
-    scores = pl.concat(parts).sort("at", "id")
-    del snapshot, text, parts
-    phases.mark("swipe features and scores")
+    phases.mark("write")
+    return ScoringReport(
+        version,
+        full,
+        spool.rows,
+        report.swipes_updated,
+        report.postings_updated,
+        recommendations.height,
+        recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
+        selected,
+        phases.seconds,
+    )
+
+
+@dataclass
+class _Written:
+    swipes_updated: int
+    postings_updated: int
+
+
+def _write_scores_and_recommendations(
+    target: DatabaseTarget,
+    spool: ScoreSpool,
+    recommendations: pl.DataFrame,
+    version: int,
+    selected: list[int],
+    every_shard: bool,
+    full: bool,
+    as_of: dt.datetime | None,
+) -> _Written:
+    """Posting quality, the shards' recommendations and the spooled swipe scores, all in one
+    transaction."""
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     postings_updated = 0
     with connect(target) as conn, conn.cursor() as cur:
@@ -358,7 +394,7 @@ def score_and_recommend(
         # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for
         # this transaction to learn whether the duplicate is real, so the rows stay locked
         # for the shortest time the all-or-nothing write allows (docs/reliability.md).
-        updated = write_swipe_scores(cur, scores, scored_at)
+        updated = write_swipe_scores(cur, spool.frames(), scored_at)
         failpoint("scoring.write_back")
         if full:
             cur.execute(
@@ -369,50 +405,88 @@ def score_and_recommend(
                 statement("registry_mark_swipes_scored"),
                 {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
             )
-    phases.mark("write")
-    return ScoringReport(
-        version,
-        full,
-        scores.height,
-        updated,
-        postings_updated,
-        recommendations.height,
-        recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
-        selected,
-        phases.seconds,
-    )
+    return _Written(updated, postings_updated)
 
 
-def write_swipe_scores(cur: psycopg.Cursor, scores: pl.DataFrame, scored_at: dt.datetime) -> int:
+class ScoreSpool:
+    """Scored slices kept in files of their own until the write, in the order they came: a full
+    rescore at large scale is ten million scores with their factors (about 2 GB), which held
+    in memory were the largest thing alive beside the snapshot."""
+
+    def __init__(self) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="jobswipe-scores-")
+        self._files: list[Path] = []
+        self.rows = 0
+
+    def __enter__(self) -> ScoreSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._directory.cleanup()
+
+    def add(self, scores: pl.DataFrame) -> None:
+        path = Path(self._directory.name) / f"{len(self._files):06d}.arrow"
+        scores.write_ipc(path)
+        self._files.append(path)
+        self.rows += scores.height
+
+    def frames(self) -> Iterator[pl.DataFrame]:
+        for path in self._files:
+            yield pl.read_ipc(path)
+
+
+def write_swipe_scores(
+    cur: psycopg.Cursor,
+    scores: pl.DataFrame | Iterable[pl.DataFrame],
+    scored_at: dt.datetime,
+) -> int:
     """Scores onto swipes inside the caller's transaction; returns the rows updated.
 
-    ``scores`` has the swipe ``id``, its time ``at`` and the seed's score columns. Only rows
-    whose score columns change are written, with updated_at set here so the touch trigger stays
-    out of the way.
+    ``scores`` (one frame, or frames one after another) has the swipe ``id``, its time ``at``
+    and the seed's score columns. Only rows whose score columns change are written, with
+    updated_at set here so the touch trigger stays out of the way.
     """
     # Each UPDATE hash-joins a staging batch to user_job_swipes; with the default 4 MB work_mem
     # the hash spills to disk (1M scores in 200k batches: 82 s, against 65 s with 256 MB).
     cur.execute("SET LOCAL work_mem = '256MB'")
-    # Swipes reach the heap in arrival order, so writing them in swipe-time order walks the
-    # table and its time-correlated indexes front to back instead of at random (a shuffled
-    # order took 1.6x as long).
-    # (score_and_recommend hands them over sorted: a second sorted copy of ten million scores
-    # would be the write's peak.)
-    ordered = (scores if scores.get_column("at").is_sorted() else scores.sort("at", "id")).drop(
-        "at"
-    )
     updated = 0
-    for offset in range(0, ordered.height, WRITE_BATCH):
+    for number, batch in enumerate(_write_batches(scores)):
+        # Swipes reach the heap in arrival order, so writing them in swipe-time order walks the
+        # table and its time-correlated indexes front to back instead of at random (a shuffled
+        # order took 1.6x as long). Frames handed over one by one come in the snapshot's page
+        # order, which is arrival order too; each batch is sorted within.
+        ordered = batch if batch.get_column("at").is_sorted() else batch.sort("at", "id")
         updated += update_from_frame(
             cur,
             "user_job_swipes",
             "id",
-            ordered.slice(offset, WRITE_BATCH),
-            staging=f"swipe_scores_{offset}",
+            ordered.drop("at"),
+            staging=f"swipe_scores_{number}",
             keep_stored_when_null=False,
             touch_column=("updated_at", scored_at),
         )
     return updated
+
+
+def _write_batches(scores: pl.DataFrame | Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """Frames of WRITE_BATCH rows (the last smaller): one frame is sorted whole and cut; frames
+    one after another are gathered until a batch is full."""
+    if isinstance(scores, pl.DataFrame):
+        ordered = scores if scores.get_column("at").is_sorted() else scores.sort("at", "id")
+        for offset in range(0, ordered.height, WRITE_BATCH):
+            yield ordered.slice(offset, WRITE_BATCH)
+        return
+    pending: list[pl.DataFrame] = []
+    rows = 0
+    for frame in scores:
+        pending.append(frame)
+        rows += frame.height
+        while rows >= WRITE_BATCH:
+            gathered = pl.concat(pending)
+            yield gathered.slice(0, WRITE_BATCH)
+            pending, rows = [gathered.slice(WRITE_BATCH)], rows - WRITE_BATCH
+    if rows:
+        yield pl.concat(pending)
 
 
 def recommendation_violations(target: DatabaseTarget) -> int:

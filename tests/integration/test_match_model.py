@@ -179,9 +179,12 @@ def test_write_back_is_idempotent(model_db: DatabaseTarget, trained) -> None:  #
     )
 
 
+@pytest.mark.parametrize("handed_over", ["one frame", "frames of 40 rows"])
 def test_write_back_in_several_batches_writes_each_score_once(
-    databases, model_db: DatabaseTarget, trained, monkeypatch: pytest.MonkeyPatch
+    databases, model_db: DatabaseTarget, trained, monkeypatch: pytest.MonkeyPatch, handed_over
 ) -> None:  # type: ignore[no-untyped-def]
+    """Whether the scores come as one frame or as frames one after another (the spooled
+    slices of a rescoring), each batch writes its rows once and a second write changes none."""
     target = databases.clone(model_db, "write_back")
     swipes = pl.DataFrame(
         fetch(target, "SELECT id::text, created_at FROM user_job_swipes"),
@@ -199,8 +202,12 @@ def test_write_back_in_several_batches_writes_each_score_once(
     )
     scored_at = dt.datetime(2030, 1, 1)
     monkeypatch.setattr(service, "WRITE_BATCH", 97)
+
+    def given(frame: pl.DataFrame) -> pl.DataFrame | list[pl.DataFrame]:
+        return frame if handed_over == "one frame" else list(frame.iter_slices(40))
+
     with connect(target) as conn, conn.cursor() as cur:
-        assert service.write_swipe_scores(cur, scores, scored_at) == swipes.height
+        assert service.write_swipe_scores(cur, given(scores), scored_at) == swipes.height
     stored = pl.DataFrame(
         fetch(
             target,
@@ -217,7 +224,7 @@ def test_write_back_in_several_batches_writes_each_score_once(
     )
     assert_frame_equal(stored.sort("id"), expected.sort("id"), check_dtypes=False, abs_tol=1e-4)
     with connect(target) as conn, conn.cursor() as cur:
-        assert service.write_swipe_scores(cur, scores, dt.datetime(2031, 1, 1)) == 0
+        assert service.write_swipe_scores(cur, given(scores), dt.datetime(2031, 1, 1)) == 0
 
 
 def test_rescoring_writes_only_unscored_swipes_until_a_full_rescore_is_due(
