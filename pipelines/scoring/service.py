@@ -334,7 +334,7 @@ def score_and_recommend(
             )
         del snapshot, text
         phases.mark("swipe features and scores")
-        report = _write_scores_and_recommendations(
+        swipes_updated, postings_updated = _write_scores_and_recommendations(
             target, spool, recommendations, version, selected, every_shard, full, as_of
         )
     phases.mark("write")
@@ -342,19 +342,13 @@ def score_and_recommend(
         version,
         full,
         spool.rows,
-        report.swipes_updated,
-        report.postings_updated,
+        swipes_updated,
+        postings_updated,
         recommendations.height,
         recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
         selected,
         phases.seconds,
     )
-
-
-@dataclass
-class _Written:
-    swipes_updated: int
-    postings_updated: int
 
 
 def _write_scores_and_recommendations(
@@ -366,9 +360,9 @@ def _write_scores_and_recommendations(
     every_shard: bool,
     full: bool,
     as_of: dt.datetime | None,
-) -> _Written:
+) -> tuple[int, int]:
     """Posting quality, the shards' recommendations and the spooled swipe scores, all in one
-    transaction."""
+    transaction; returns the swipes and postings updated."""
     scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     postings_updated = 0
     with connect(target) as conn, conn.cursor() as cur:
@@ -405,7 +399,7 @@ def _write_scores_and_recommendations(
                 statement("registry_mark_swipes_scored"),
                 {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
             )
-    return _Written(updated, postings_updated)
+    return updated, postings_updated
 
 
 class ScoreSpool:
@@ -469,13 +463,10 @@ def write_swipe_scores(
 
 
 def _write_batches(scores: pl.DataFrame | Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    """Frames of WRITE_BATCH rows (the last smaller): one frame is sorted whole and cut; frames
-    one after another are gathered until a batch is full."""
+    """Frames of WRITE_BATCH rows (the last smaller), gathered from frames one after another;
+    one frame is sorted whole first."""
     if isinstance(scores, pl.DataFrame):
-        ordered = scores if scores.get_column("at").is_sorted() else scores.sort("at", "id")
-        for offset in range(0, ordered.height, WRITE_BATCH):
-            yield ordered.slice(offset, WRITE_BATCH)
-        return
+        scores = [scores if scores.get_column("at").is_sorted() else scores.sort("at", "id")]
     pending: list[pl.DataFrame] = []
     rows = 0
     for frame in scores:
