@@ -51,20 +51,6 @@ def scratch_database(
         drop_database(server, name)
 
 
-def peak_rss_mb() -> float:
-    """This process's own peak resident set (VmHWM), in MB.
-
-    Not getrusage's ru_maxrss: Linux carries that across exec from the process that forked, so
-    a spawned child reports at least its parent's size at the fork.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class Stopwatch:
     def __init__(self) -> None:
         self.seconds = 0.0

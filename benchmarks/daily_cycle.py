@@ -37,13 +37,13 @@ from benchmarks.common import (
     RESULTS_DIR,
     benchmark_server,
     console,
-    peak_rss_mb,
     report,
     scratch_database,
 )
 from benchmarks.ingest_throughput import generate_feed
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.migrate import upgrade
+from pipelines.memory import peak_rss_mb
 
 START = dt.date(2025, 1, 1)
 MONTHS = 12
@@ -86,6 +86,7 @@ def _scoring(target: DatabaseTarget, work: Path, as_of: dt.datetime = DAY_END) -
         "recommendations": scored.recommendations,
         "users": scored.users_recommended,
         "seconds": scored.seconds,
+        "peak_mb": scored.peak_mb,
     }
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from benchmarks.common import Stopwatch, benchmark_server, peak_rss_mb, report, scratch_database
+from benchmarks.common import Stopwatch, benchmark_server, report, scratch_database
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.ingest.formats import open_feed, read_batches
 from pipelines.ingest.load import STAGE_COLUMNS, ingest_file
 from pipelines.ingest.normalize import normalize_batch
 from pipelines.ingest.quality import validate_postings
+from pipelines.memory import peak_rss_mb
 
 TITLES = [
     "Data Engineer",

@@ -35,6 +35,7 @@ from pipelines.db.bulk import copy_frame, update_from_frame
 from pipelines.db.connection import DatabaseTarget, connect
 from pipelines.db.locks import Writer, hold_shard_locks, hold_writer_lock
 from pipelines.faults import failpoint
+from pipelines.memory import peak_rss_mb
 from pipelines.scoring.dataset import (
     Snapshot,
     described_swipes,
@@ -225,20 +226,26 @@ class ScoringReport:
     recommendations: int
     users_recommended: int
     shards: list[int] = field(default_factory=lambda: list(range(SHARD_COUNT)))
-    # Wall seconds of each phase: snapshot, swipe features and scores, recommendations, write.
+    # Wall seconds of each phase: snapshot, recommendations, swipe features and scores, write.
     seconds: dict[str, float] = field(default_factory=dict)
+    # The process's peak RSS (MB) at the end of each phase: the phase where it rises holds the
+    # run's peak.
+    peak_mb: dict[str, float] = field(default_factory=dict)
 
 
 class Phases:
-    """Wall time between marks, by phase name (what a run reports of where its time went)."""
+    """Wall time between marks and the peak RSS so far at each, by phase name (what a run
+    reports of where its time and memory went)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
         self._last = time.perf_counter()
 
     def mark(self, phase: str) -> None:
         now = time.perf_counter()
         self.seconds[phase] = round(now - self._last, 2)
+        self.peak_mb[phase] = round(peak_rss_mb())
         self._last = now
 
 
@@ -348,6 +355,7 @@ def score_and_recommend(
         recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
         selected,
         phases.seconds,
+        phases.peak_mb,
     )
 
 
