@@ -39,10 +39,13 @@ class PriorTotals:
         of them without it)."""
         wanted = pl.lit(True) if describe is None else pl.lit(pl.Series(describe))
         frame = history.with_row_index("_row").with_columns(wanted.alias("_describe"))
-        cut: pl.Expr
         if describe is None:
-            cut = pl.lit(True)
-        elif not describe.any():
+            # Every row is recent: nothing keeps the unsorted copy alive beside the sorted one
+            # (at large scale each is most of a gigabyte).
+            empty = frame.clear().lazy().drop("_row", "_describe")
+            return cls(recent=frame.sort(list(ORDER)), past=empty)
+        cut: pl.Expr
+        if not describe.any():
             cut = pl.lit(False)
         else:
             first = frame.filter(pl.col("_describe")).select(

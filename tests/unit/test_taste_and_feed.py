@@ -8,16 +8,19 @@ import numpy as np
 import polars as pl
 import pytest
 
+from models_ml import taste
 from models_ml.feed_rules import FeedRules, position_in_group, select_feed
 from models_ml.retrieval import _top
 from models_ml.taste import (
     AFFINITY_FEATURES,
     ATTRIBUTES,
+    _user_pieces,
     affinities_before_each_swipe,
     affinities_from_tables,
     affinity_tables,
     collaborative_before_each_swipe,
     fit_posting_factors,
+    fold_in,
 )
 
 START = dt.datetime(2026, 1, 1)
@@ -100,6 +103,49 @@ def test_collaborative_signal_follows_people_who_like_the_same_postings() -> Non
     a, c, x = (vectors[factors.index[p]] for p in ("a", "c", "x"))
     assert float(a @ c) > 0.9 and abs(float(a @ x)) < 0.1
     assert not vectors[len(factors.index)].any()  # an unknown posting has no evidence
+
+
+def test_the_collaborative_signal_is_the_same_computed_a_few_users_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frame = swipes()
+    whole = collaborative_before_each_swipe(frame)
+    monkeypatch.setattr(taste, "CF_PIECE_ROWS", 7)
+    pieces = collaborative_before_each_swipe(frame)
+    assert all(total > 0 for total in whole.select(pl.all().abs().sum()).row(0))
+    for column in ("cf_like", "cf_pass"):
+        np.testing.assert_allclose(pieces[column].to_numpy(), whole[column].to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("size", "expected"), [(1, 5), (3, 4), (4, 3), (100, 1)])
+def test_user_pieces_cover_every_row_once_and_never_split_a_user(size: int, expected: int) -> None:
+    groups = np.array([0, 0, 0, 1, 2, 2, 3, 3, 3, 3, 4])
+    pieces = _user_pieces(groups, size)
+    assert [i for piece in pieces for i in range(len(groups))[piece]] == list(range(len(groups)))
+    owner = {int(g): k for k, piece in enumerate(pieces) for g in groups[piece]}
+    assert all(owner[int(g)] == k for k, piece in enumerate(pieces) for g in groups[piece])
+    assert len(pieces) == expected
+    assert _user_pieces(np.array([], dtype=np.int64), size) == []
+
+
+def test_fold_in_sums_the_vectors_of_what_each_user_liked_and_passed() -> None:
+    likes = pl.DataFrame({"user_id": ["u", "v", "v"], "job_posting_id": ["a", "b", "c"]})
+    factors = fit_posting_factors(likes, dim=2)
+    history = pl.DataFrame(
+        {
+            "user_id": ["u", "u", "v", "v", "v", "w"],
+            "job_posting_id": ["a", "b", "b", "c", "zzz", "a"],
+            "label": [1, 0, 1, 1, 0, 1],
+        }
+    )
+    profiles = fold_in(history, factors, ["v", "u"])
+    vector = {p: factors.vectors[factors.rows([p])[0]] for p in ("a", "b", "c", "zzz")}
+    np.testing.assert_allclose(profiles.liked[0], vector["b"] + vector["c"], rtol=1e-6)
+    np.testing.assert_allclose(profiles.passed[0], vector["zzz"], atol=1e-7)  # unknown: zero
+    np.testing.assert_allclose(profiles.liked[1], vector["a"], rtol=1e-6)
+    np.testing.assert_allclose(profiles.passed[1], vector["b"], rtol=1e-6)
+    assert profiles.liked_count.tolist() == [2.0, 1.0]
+    assert profiles.passed_count.tolist() == [1.0, 1.0]
 
 
 def test_the_first_swipe_of_a_user_has_no_collaborative_evidence() -> None:
