@@ -815,7 +815,8 @@ class Recommendation(Base):
     rank: Mapped[int] = mapped_column(Integer)
     model_version: Mapped[int] = mapped_column(Integer, ForeignKey("model_registry.version"))
     generated_at: Mapped[dt.datetime] = mapped_column(server_default=NOW_UTC)
-    __table_args__ = (UniqueConstraint("user_id", "rank"),)
+    # Deferrable: checked at the end of the statement, so a refresh can reorder a list in place.
+    __table_args__ = (UniqueConstraint("user_id", "rank", deferrable=True, initially="IMMEDIATE"),)
 
 
 class ScoringShardRun(Base):

@@ -322,11 +322,14 @@ def score_and_recommend(
         snapshot, model, text, version, top_n, compiled=scorer, shards=selected, now=as_of
     )
     phases.mark("recommendations")
+    # No swipe to score (a refresh after an ingest, with no new swipe): no history features to
+    # build, which would still sum every group of the whole history to describe nothing.
+    to_score = keep is None or bool(snapshot.swipes.select(keep).to_series().any())
     with ScoreSpool() as spool:
         # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes
         # at large scale, and so are ten million scores with their factors, which wait on disk
         # for the write.
-        for features in described_swipes(snapshot, text, keep=keep):
+        for features in described_swipes(snapshot, text, keep=keep) if to_score else ():
             spool.add(
                 score(model, features, compiled=scorer.ready(features)).select(
                     features.get_column("swipe_id").alias("id"),
@@ -383,15 +386,9 @@ def _write_scores_and_recommendations(
             postings_updated = cur.rowcount
         # Runs over other shards write their own users' rows meanwhile.
         hold_shard_locks(cur, selected)
+        _refresh_recommendations(cur, recommendations, selected)
         cur.execute(
-            statement("recommendations_delete_shards"),
-            {"shards": selected, "shard_count": SHARD_COUNT},
-        )
-        failpoint("scoring.recommendations")
-        copy_frame(cur, "recommendations", recommendations)
-        cur.execute(
-            statement("recommendation_history_record"),
-            {"shards": selected, "shard_count": SHARD_COUNT, "recommended_at": as_of or scored_at},
+            statement("recommendation_history_record"), {"recommended_at": as_of or scored_at}
         )
         # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for
         # this transaction to learn whether the duplicate is real, so the rows stay locked
@@ -408,6 +405,24 @@ def _write_scores_and_recommendations(
                 {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
             )
     return updated, postings_updated
+
+
+def _refresh_recommendations(
+    cur: psycopg.Cursor, recommendations: pl.DataFrame, shards: list[int]
+) -> None:
+    """The shards' recommendations become ``recommendations``, in place: pairs no longer
+    recommended deleted, pairs recommended again updated, new pairs inserted. Most of a day's
+    pairs are recommended again, and an update that keeps a row's keys is spared the foreign-key
+    checks that deleting and inserting every row paid three times a row (docs/benchmarks.md)."""
+    cur.execute(statement("recommendations_stage"))
+    copy_frame(cur, "fresh_recommendations", recommendations)
+    cur.execute("ANALYZE fresh_recommendations")
+    cur.execute(
+        statement("recommendations_drop_stale"), {"shards": shards, "shard_count": SHARD_COUNT}
+    )
+    failpoint("scoring.recommendations")
+    cur.execute(statement("recommendations_update_kept"))
+    cur.execute(statement("recommendations_insert_new"))
 
 
 class ScoreSpool:

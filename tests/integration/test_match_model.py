@@ -179,6 +179,59 @@ def test_write_back_is_idempotent(model_db: DatabaseTarget, trained) -> None:  #
     )
 
 
+def test_a_refresh_rewrites_recommendations_in_place(
+    databases, model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    """A user's list reordered (ranks swapped between rows), a pair dropped and a new one added:
+    afterwards the table holds exactly the new lists, the kept rows carry this refresh's time,
+    and no other shard's rows are touched."""
+    target = databases.clone(model_db, "in_place")
+    rows = fetch(
+        target,
+        "SELECT user_id::text, job_posting_id::text, score, rank, model_version, generated_at, "
+        "user_shard(user_id, %s) FROM recommendations ORDER BY 1, 4",
+        service.SHARD_COUNT,
+    )
+    shard = rows[0][6]
+    users = sorted({r[0] for r in rows if r[6] == shard})
+    mine = [r for r in rows if r[0] == users[0]]
+    assert len(mine) >= 3
+    unseen = fetch(
+        target,
+        "SELECT id::text FROM job_postings p WHERE is_active AND NOT EXISTS (SELECT 1 FROM "
+        "recommendations r WHERE r.job_posting_id = p.id AND r.user_id = %s::uuid) LIMIT 1",
+        users[0],
+    )[0][0]
+    # The first two swap ranks, the last is dropped, a new posting comes in last.
+    first, second, *middle, _dropped = mine
+    lists = [
+        (first[0], second[1], 99.0, 1),
+        (first[0], first[1], 98.0, 2),
+        *((r[0], r[1], float(r[2]), r[3]) for r in middle),
+        (first[0], unseen, 1.0, len(mine)),
+        *((r[0], r[1], float(r[2]), r[3]) for r in rows if r[6] == shard and r[0] != users[0]),
+    ]
+    fresh = pl.DataFrame(
+        lists, schema=["user_id", "job_posting_id", "score", "rank"], orient="row"
+    ).with_columns(pl.lit(first[4]).alias("model_version"))
+    with connect(target) as conn, conn.cursor() as cur:
+        service._refresh_recommendations(cur, fresh, [shard])
+    after = fetch(
+        target,
+        "SELECT user_id::text, job_posting_id::text, score, rank, generated_at, "
+        "user_shard(user_id, %s) FROM recommendations ORDER BY 1, 4",
+        service.SHARD_COUNT,
+    )
+    assert sorted((r[0], r[1], r[2], r[3]) for r in after if r[5] == shard) == sorted(
+        (u, p, pytest.approx(score), rank) for u, p, score, rank in lists
+    )
+    assert [r for r in after if r[5] != shard] == [
+        (*r[:4], r[5], r[6]) for r in rows if r[6] != shard
+    ]
+    kept = {(r[0], r[1]): r[4] for r in after if r[5] == shard}
+    assert kept[(first[0], first[1])] > first[5]  # updated in place, with this refresh's time
+
+
 @pytest.mark.parametrize("handed_over", ["one frame", "frames of 40 rows"])
 def test_write_back_in_several_batches_writes_each_score_once(
     databases, model_db: DatabaseTarget, trained, monkeypatch: pytest.MonkeyPatch, handed_over
