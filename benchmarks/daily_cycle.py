@@ -13,7 +13,8 @@ Then one more day arrives, 2026-01-01: the app's activity of that day (the simul
 month, cut to its first day) and one feed file of 10k new postings and 10k changed ones. The
 platform does what its schedules do in a day, each step in its own process so its peak RSS is
 its own: ingest, partition upkeep, incremental rescoring with recommendations for every active
-user, the current month's marts, retention, the freshness checks. The table gives each step's
+user, the current month's marts, retention, the freshness checks; and, reported beside the
+cycle, the refresh the sensor runs after an ingest (no new swipe). The table gives each step's
 time and peak RSS, and the run's sizes; run both scales to read how each step grows with the
 data (docs/benchmarks.md).
 """
