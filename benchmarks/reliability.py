@@ -16,7 +16,6 @@ import argparse
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import psycopg
 
 from benchmarks.common import benchmark_server, console, scratch_database
 from pipelines.ingest.load import ingest_file
+from pipelines.memory import peak_rss_mb
 from tests.hostile.corruptions import clean_records, corruptions, try_corruption
 from tests.hostile.leaks import LeakReport, scan_state
 
@@ -169,7 +169,7 @@ def main() -> None:
         f"injection and traversal cases: {injection_passed} passed, {injection_failed} failed"
     )
     failed += faults_failed + injection_failed
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     console.print(f"peak RSS of the benchmark process: {peak:,.0f} MB")
     if hostile["crashes"] or hostile["untouched_lost"] or right != pairs or failed or leaks.hits:
         raise SystemExit(1)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import resource
 
 from benchmarks.common import Stopwatch, benchmark_server, report, scratch_database
 from pipelines.db.bulk import copy_frame
 from pipelines.db.connection import connect
 from pipelines.db.crypto import PiiCipher, new_key_spec
 from pipelines.db.maintenance import add_months, ensure_partitions
+from pipelines.memory import peak_rss_mb
 from pipelines.simulate.activity import SimulationState, generate_month
 from pipelines.simulate.world import SCALES, build_world
 from pipelines.simulate.writer import prepare_for_copy, write_simulation
@@ -59,7 +59,7 @@ def main() -> None:
                         copied += copy_frame(cur, name, frame)
     assert copied == inserted, (copied, inserted)
     ratio = baseline.seconds / ours.seconds
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_rss = peak_rss_mb()
     report(
         f"simulate_{args.scale}",
         [
@@ -72,7 +72,7 @@ def main() -> None:
             ("ours rows/s", f"{inserted / ours.seconds:,.0f}"),
             ("raw COPY rows/s", f"{copied / baseline.seconds:,.0f}"),
             ("ratio (raw COPY time / ours)", f"{ratio:.2f}"),
-            ("peak RSS (MB)", f"{peak_rss_mb:,.0f}"),
+            ("peak RSS (MB)", f"{peak_rss:,.0f}"),
         ],
         {
             "scale": args.scale,
