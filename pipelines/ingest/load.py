@@ -331,8 +331,11 @@ def _load_batch(
 def _tune_load_session(cur: psycopg.Cursor) -> None:
     """Settings for this load's transaction only (SET LOCAL), measured (docs/benchmarks.md): a
     smaller statistics sample for the per-batch ANALYZE of the staging tables, whose joins need
-    row counts and rough distributions, not 30,000 sampled rows a batch (2.7 s of 55 s)."""
+    row counts and rough distributions, not 30,000 sampled rows a batch (2.7 s of 55 s); and no
+    JIT: the resolve's index probes are costed high enough to be compiled and optimised by LLVM
+    for every batch, about 230 ms spent before a statement of a few hundred ms starts."""
     cur.execute("SET LOCAL default_statistics_target = 10")
+    cur.execute("SET LOCAL jit = off")
 
 
 def _count(cur: psycopg.Cursor, table: str) -> int:
