@@ -252,3 +252,29 @@ def test_new_postings_arrive_with_their_status_content_and_sightings(
         ("Nurse", "EXPIRED", False, None, "Night shifts.", "Mercy", True, "P1", True),
         ("Welder", "ACTIVE", True, 50000, "", "Mercy", True, "F1", True),
     ]
+
+
+def test_new_postings_get_time_ordered_ids(migrated_db: DatabaseTarget, tmp_path: Path) -> None:
+    """A new posting's id is a version-7 UUID, so a later load's postings sort after an earlier
+    one's: each load writes to the newest pages of the id indexes (docs/benchmarks.md)."""
+    loads = []
+    for n, title in enumerate(("Nurse", "Welder")):
+        feed = tmp_path / f"day{n}.jsonl"
+        rows = [
+            {"id": f"P{n}", "title": title, "company": "Mercy", "location": "Boston, MA"},
+            {"id": f"Q{n}", "title": f"{title} aide", "company": "Mercy", "location": "Salem, MA"},
+        ]
+        feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+        ingest_file(migrated_db, feed)
+        loads.append(
+            query(
+                migrated_db,
+                "SELECT id, uuid_send(id) FROM job_postings WHERE title = %s",
+                title,
+            )[0]
+        )
+        query(migrated_db, "SELECT pg_sleep(0.002)")
+    (first_id, first_bytes), (second_id, second_bytes) = loads
+    assert bytes(first_bytes)[6] >> 4 == 7 and bytes(second_bytes)[6] >> 4 == 7
+    assert bytes(first_bytes)[8] >> 6 == 0b10  # the RFC variant, kept from gen_random_uuid()
+    assert str(first_id) < str(second_id)
