@@ -710,8 +710,11 @@ class Candidates:
             "posting_prior_right_rate": p.prior_rate[c],
             "deck_position": np.zeros(len(r)),
             "device": np.zeros(len(r)),  # "ios", as candidate_features assumes
-            # A chunk's users x open postings product, as cf_like, then read at the pairs.
-            "cf_pass": np.take(passed[users.profile_rows] @ self._open_vectors().T, flat),
+            # Read at the pairs only (a few hundred a user), not as a users x open postings
+            # product: no retriever ranks on it.
+            "cf_pass": np.einsum(
+                "ij,ij->i", passed[users.profile_rows[r]], self._open_vectors()[c]
+            ),
             "salary_vs_liked": log_salary - users.liked_log_salary[r],
             "level_vs_liked": p.level[c] - users.liked_level[r],
         }  # fmt: skip

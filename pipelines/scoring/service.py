@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import psycopg
+from threadpoolctl import threadpool_limits
 
 from models_ml import plots
 from models_ml.compiled import PARITY_SAMPLE, CompiledScorer, compile_model, verified
@@ -589,11 +590,18 @@ def _in_order(
     work: Callable[[tuple[int, int]], pl.DataFrame], pieces: Sequence[tuple[int, int]], threads: int
 ) -> Iterator[pl.DataFrame]:
     """work(piece) for each piece, by ``threads`` threads, yielded in order with at most
-    ``threads`` results waiting (not every chunk's candidates at once)."""
+    ``threads`` results waiting (not every chunk's candidates at once).
+
+    The chunks' matrix products run on one BLAS thread each: the threads already keep the
+    cores busy, and OpenBLAS starting its own threads for every product beside them made the
+    recommendations phase about a third slower (docs/benchmarks.md)."""
     if threads <= 1:
         yield from map(work, pieces)
         return
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="feed") as pool:
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="feed") as pool,
+    ):
         pending: deque[Future[pl.DataFrame]] = deque()
         for piece in pieces:
             pending.append(pool.submit(work, piece))
