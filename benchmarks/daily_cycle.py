@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.keep_world and database_exists(server, template) and payload_path.exists():
             console.print(f"reusing the prepared world in {template}")
             clone(server, template, target.database)
+            upgrade(target)  # a world kept from an earlier revision takes the newer migrations
             prep = json.loads(payload_path.read_text())
         else:
             prep = prepare(target, work, args.scale, args.world_from, server)
