@@ -1,21 +1,17 @@
--- Counters recomputed from the facts, and a 0-100 quality score from completeness (title,
--- description, place, company), salary transparency, description quality and engagement
--- (right-swipe rate, smoothed towards the overall rate). Only rows that change are written.
-WITH swipes AS (
-  SELECT job_posting_id, count(*) FILTER (WHERE direction <> 'LEFT') AS rights,
-         count(*) FILTER (WHERE direction = 'LEFT') AS lefts
-    FROM user_job_swipes GROUP BY job_posting_id
-), applications AS (
-  SELECT job_posting_id, count(*) AS applications FROM job_applications GROUP BY job_posting_id
-), views AS (
-  SELECT (properties ->> 'job_posting_id')::uuid AS job_posting_id, count(*) AS views
-    FROM analytics_events WHERE event_name = 'job_viewed' GROUP BY 1
+-- Counters from posting_engagement (kept by triggers as the facts change: migration 0013), and a
+-- 0-100 quality score from completeness (title, description, place, company), salary
+-- transparency, description quality and engagement (right-swipe rate, smoothed towards the
+-- overall rate). Reads one row per posting, whatever the history. Only rows that change are
+-- written.
+WITH counts AS (
+  SELECT job_posting_id, right_swipes AS rights, left_swipes AS lefts, applications, views
+    FROM posting_engagement
 ), overall AS (
-  SELECT coalesce(sum(rights)::real / nullif(sum(rights + lefts), 0), 0.3) AS rate FROM swipes
+  SELECT coalesce(sum(rights)::real / nullif(sum(rights + lefts), 0), 0.3) AS rate FROM counts
 ), scored AS (
   SELECT p.id,
-         coalesce(v.views, 0) AS view_count,
-         coalesce(a.applications, 0) AS application_count,
+         coalesce(s.views, 0) AS view_count,
+         coalesce(s.applications, 0) AS application_count,
          coalesce(s.rights, 0) AS right_swipe_count,
          coalesce(s.lefts, 0) AS left_swipe_count,
          round((
@@ -29,9 +25,7 @@ WITH swipes AS (
          )::numeric, 1)::real AS quality_score
     FROM job_postings p
     CROSS JOIN overall o
-    LEFT JOIN swipes s ON s.job_posting_id = p.id
-    LEFT JOIN applications a ON a.job_posting_id = p.id
-    LEFT JOIN views v ON v.job_posting_id = p.id
+    LEFT JOIN counts s ON s.job_posting_id = p.id
 )
 UPDATE job_postings p
    SET view_count = scored.view_count, application_count = scored.application_count,

@@ -1,0 +1,16 @@
+DROP TRIGGER IF EXISTS analytics_events_engagement_truncate ON analytics_events;
+DROP TRIGGER IF EXISTS analytics_events_engagement_delete ON analytics_events;
+DROP TRIGGER IF EXISTS analytics_events_engagement_insert ON analytics_events;
+DROP TRIGGER IF EXISTS job_applications_engagement_truncate ON job_applications;
+DROP TRIGGER IF EXISTS job_applications_engagement_move ON job_applications;
+DROP TRIGGER IF EXISTS job_applications_engagement_delete ON job_applications;
+DROP TRIGGER IF EXISTS job_applications_engagement_insert ON job_applications;
+DROP TRIGGER IF EXISTS user_job_swipes_engagement_truncate ON user_job_swipes;
+DROP TRIGGER IF EXISTS user_job_swipes_engagement_move ON user_job_swipes;
+DROP TRIGGER IF EXISTS user_job_swipes_engagement_delete ON user_job_swipes;
+DROP TRIGGER IF EXISTS user_job_swipes_engagement_insert ON user_job_swipes;
+DROP FUNCTION IF EXISTS zero_posting_engagement();
+DROP FUNCTION IF EXISTS recount_moved_engagement();
+DROP FUNCTION IF EXISTS count_posting_engagement();
+DROP FUNCTION IF EXISTS viewed_posting_id(text, jsonb);
+DROP TABLE IF EXISTS posting_engagement;
