@@ -789,15 +789,9 @@ def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
     return matrix
 
 
-def _top(scores: np.ndarray, seen: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the column indices of the k highest scores that are not seen (-1 pads rows with
-    fewer eligible columns); ties broken by column order."""
-    masked = np.where(seen, -np.inf, np.asarray(scores, dtype=np.float64))
-    return _top_unseen(np.nan_to_num(masked, nan=-1e300, neginf=-np.inf), k)
-
-
 def _top_unseen(scores: np.ndarray, k: int) -> np.ndarray:
-    """_top of scores already -inf where seen and free of NaN."""
+    """Per row, the column indices of the k highest scores, of scores already -inf where seen
+    and free of NaN (-1 pads rows with fewer eligible columns); ties broken by column order."""
     if k <= 0:
         return np.empty((scores.shape[0], 0), dtype=np.int64)
     k = min(k, scores.shape[1])

@@ -10,7 +10,7 @@ import pytest
 
 from models_ml import taste
 from models_ml.feed_rules import FeedRules, position_in_group, select_feed
-from models_ml.retrieval import _top
+from models_ml.retrieval import _top_unseen
 from models_ml.taste import (
     AFFINITY_FEATURES,
     ATTRIBUTES,
@@ -158,8 +158,10 @@ def test_the_first_swipe_of_a_user_has_no_collaborative_evidence() -> None:
 def test_top_skips_seen_postings_and_pads_short_rows() -> None:
     scores = np.array([[0.9, 0.8, 0.7, 0.1], [0.5, 0.5, 0.4, 0.3]])
     seen = np.array([[True, False, False, False], [True, True, True, False]])
-    top = _top(scores, seen, 2)
+    top = _top_unseen(np.where(seen, -np.inf, scores), 2)
     assert top.tolist() == [[1, 2], [3, -1]]
+    tied = _top_unseen(np.array([[0.5, 0.7, 0.5, 0.5]]), 3)
+    assert tied.tolist() == [[1, 0, 2]]
 
 
 def ranked(users: int = 2, per_user: int = 30) -> pl.DataFrame:
