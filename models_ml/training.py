@@ -71,7 +71,8 @@ class TrainingResult:
         }
 
 
-def _month_bounds(validation_month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def month_bounds(validation_month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The validation month as [start, end): midnight of its first day and of the next month's."""
     start = dt.datetime.combine(validation_month, dt.time())
     end = dt.datetime.combine((validation_month + dt.timedelta(days=32)).replace(day=1), dt.time())
     return start, end
@@ -114,7 +115,7 @@ def training_sample(
     The draw hashes the swipe's UUID (uuid_draw), so the same swipes are drawn on every run
     and in every process; history features still see every swipe (training_frame's keep).
     """
-    start, end = _month_bounds(validation_month)
+    start, end = month_bounds(validation_month)
     earlier = swipes.filter(pl.col("at") < start).height
     if earlier <= rows:
         return None
@@ -126,7 +127,7 @@ def split_by_month(
     frame: pl.DataFrame, validation_month: dt.date
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Train on every swipe before the validation month; validate on that month only."""
-    start, end = _month_bounds(validation_month)
+    start, end = month_bounds(validation_month)
     train = frame.filter(pl.col("at") < start)
     validation = frame.filter((pl.col("at") >= start) & (pl.col("at") < end))
     return train, validation

@@ -28,6 +28,7 @@ from models_ml.scoring import probabilities, score
 from models_ml.training import (
     MatchModel,
     TrainingResult,
+    month_bounds,
     split_by_month,
     train_model,
     training_sample,
@@ -116,7 +117,7 @@ def train_and_register(
             "surrogate_r2": round(result.model.surrogate.r2, 4),
             # training_rows is the sample described (models_ml/training.py TRAINING_ROWS).
             "training_swipes_available": snapshot.swipes.filter(
-                pl.col("at") < dt.datetime.combine(month, dt.time())
+                pl.col("at") < month_bounds(month)[0]
             ).height,
         }
         train_start = frame.get_column("at").min().date()  # type: ignore[union-attr]
