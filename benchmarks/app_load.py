@@ -424,6 +424,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.keep_world and database_exists(server, template):
             console.print(f"reusing the prepared world in {template}")
             clone(server, template, admin.database)
+            upgrade(admin)  # a world kept from an earlier revision takes the newer migrations
             month = dt.date(2025, args.months, 1)
         else:
             console.print(
