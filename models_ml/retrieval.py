@@ -584,24 +584,41 @@ class Candidates:
     def log_distances(self, users: ChunkUsers) -> np.ndarray:
         """Users x open postings: log1p(km), the stand-in where either place is unknown.
 
-        Computed once per distinct place among the chunk's users (people of one city share a
-        row), exactly as pair features compute it."""
-        p = self.postings
-        result = np.full((len(users.ids), len(p.ids)), UNKNOWN_LOG_DISTANCE)
+        Computed once per distinct place among the chunk's users and distinct place among the
+        open postings (people of one city share a row, postings of one city a column), exactly
+        as pair features compute it, then gathered: the trigonometry per cell was a tenth of
+        the feed's time (docs/benchmarks.md)."""
+        places, column_place = self._cached("posting_places", self._posting_places)
+        result = np.full((len(users.ids), len(column_place)), UNKNOWN_LOG_DISTANCE)
         known = ~(np.isnan(users.latitude) | np.isnan(users.longitude))
         if not known.any():
             return result
-        places, row_of = np.unique(
+        user_places, row_of = np.unique(
             np.column_stack([users.latitude[known], users.longitude[known]]),
             axis=0,
             return_inverse=True,
         )
-        by_place = np.log1p(
-            haversine_km(places[:, :1], places[:, 1:], p.latitude[None, :], p.longitude[None, :])
+        # The last column stands for the postings whose place is unknown.
+        by_place = np.full((len(user_places), len(places) + 1), UNKNOWN_LOG_DISTANCE)
+        by_place[:, :-1] = np.log1p(
+            haversine_km(
+                user_places[:, :1], user_places[:, 1:], places[None, :, 0], places[None, :, 1]
+            )
         )
-        by_place[:, np.isnan(p.latitude) | np.isnan(p.longitude)] = UNKNOWN_LOG_DISTANCE
-        result[known] = by_place[row_of.ravel()]
+        result[known] = np.take(by_place, column_place, axis=1)[row_of.ravel()]
         return result
+
+    def _posting_places(self) -> tuple[np.ndarray, np.ndarray]:
+        """The open postings' distinct known places (places x 2: latitude, longitude) and each
+        open posting's index into them (-1, the last column of a gather, when unknown)."""
+        p = self.postings
+        known = ~(np.isnan(p.latitude) | np.isnan(p.longitude))
+        column_place = np.full(len(p.ids), -1, dtype=np.int64)
+        places, inverse = np.unique(
+            np.column_stack([p.latitude[known], p.longitude[known]]), axis=0, return_inverse=True
+        )
+        column_place[known] = inverse.ravel()
+        return places.reshape(-1, 2), column_place
 
     def linear_scores(self, users: ChunkUsers, dense: Mapping[str, np.ndarray]) -> np.ndarray:
         """The linear retriever's score of each user x open posting, up to a constant per user.
@@ -648,14 +665,16 @@ class Candidates:
         users = self.chunk_users(chunk)
         dense = self.dense_scores(users)
         linear = self.linear_scores(users, dense)
-        seen = np.zeros((len(users.ids), n), dtype=bool)
-        for i, user in enumerate(users.ids):
-            if user in self.seen:
-                seen[i, self.seen[user]] = True
+        # The cells already swiped, by flat index: a user has swiped a few hundred of the
+        # open postings, so a users x postings mask would be mostly a pass over nothing.
+        seen = np.concatenate(
+            [np.empty(0, dtype=np.int64)]
+            + [i * n + self.seen[user] for i, user in enumerate(users.ids) if user in self.seen]
+        )
         # Nothing seen can be picked: -inf in the scores the retrievers rank (the ranker
         # reads dense scores only at unseen candidates).
         for scores in (linear, dense["content_similarity"], dense["cf_like"]):
-            scores[seen] = -np.inf
+            np.put(scores, seen, -np.inf)
         fresh = _top_unseen(linear[:, fresh_columns], k.fresh)
         picks: list[tuple[str, np.ndarray]] = [
             ("linear", _top_unseen(linear, k.linear)),
@@ -664,9 +683,8 @@ class Candidates:
             ("fresh", np.where(fresh >= 0, fresh_columns[np.maximum(fresh, 0)], -1)),
         ]
         popular = np.broadcast_to(p.popular, (len(users.ids), len(p.popular)))
-        picks.append(
-            ("popular", np.where(seen[np.arange(len(users.ids))[:, None], popular], -1, popular))
-        )
+        popular_seen = np.isin(np.arange(len(users.ids))[:, None] * n + popular, seen)
+        picks.append(("popular", np.where(popular_seen, -1, popular)))
         rows, cols, found_by = [], [], []
         for code, (name, chosen) in enumerate(picks):
             assert name == RETRIEVERS[code]  # noqa: S101 - the codes' meaning
