@@ -51,6 +51,9 @@ from pipelines.settings import get_settings
 # Scores per staging table and UPDATE: each UPDATE's hash join scans user_job_swipes once, so
 # few large batches beat many small ones (1M scores: 65 s in 200k batches, 57 s in 500k).
 WRITE_BATCH = 500_000
+# Candidates per feed selection: chunks hold a few dozen users at large scale, and a selection
+# per chunk paid its sorts' and windows' fixed cost thousands of times (docs/benchmarks.md).
+FEED_BATCH = 250_000
 RECOMMENDATION_SCHEMA = {
     "user_id": pl.String,
     "job_posting_id": pl.String,
@@ -531,7 +534,9 @@ def recommend(
     rules = rules or FeedRules()
     frames = [
         select_feed(scored, top_n, rules)
-        for scored in scored_candidates(snapshot, model, text, shards, compiled, now, counts)
+        for scored in _gathered(
+            scored_candidates(snapshot, model, text, shards, compiled, now, counts), FEED_BATCH
+        )
     ]
     if not frames:
         return pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
@@ -539,6 +544,21 @@ def recommend(
     return result.with_columns(pl.lit(version).alias("model_version")).select(
         "user_id", "job_posting_id", "score", "rank", "model_version"
     )
+
+
+def _gathered(frames: Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:
+    """``frames`` concatenated into frames of at least ``rows`` rows (the last may be smaller),
+    in order."""
+    pending: list[pl.DataFrame] = []
+    gathered = 0
+    for frame in frames:
+        pending.append(frame)
+        gathered += frame.height
+        if gathered >= rows:
+            yield pl.concat(pending)
+            pending, gathered = [], 0
+    if pending:
+        yield pl.concat(pending)
 
 
 def scored_candidates(

@@ -232,6 +232,20 @@ def test_a_refresh_rewrites_recommendations_in_place(
     assert kept[(first[0], first[1])] > first[5]  # updated in place, with this refresh's time
 
 
+def test_feed_selections_take_whole_chunks_in_order() -> None:
+    """The feed is selected over chunks gathered to a batch size, never splitting one: a user's
+    candidates all arrive in one chunk, so the selection sees all of them."""
+    chunks = [pl.DataFrame({"chunk": [n] * size}) for n, size in enumerate([3, 4, 1, 5, 2])]
+    batches = list(service._gathered(chunks, 5))
+    assert [b.get_column("chunk").unique(maintain_order=True).to_list() for b in batches] == [
+        [0, 1],
+        [2, 3],
+        [4],
+    ]
+    assert pl.concat(batches).equals(pl.concat(chunks))
+    assert list(service._gathered([], 5)) == []
+
+
 @pytest.mark.parametrize("handed_over", ["one frame", "frames of 40 rows"])
 def test_write_back_in_several_batches_writes_each_score_once(
     databases, model_db: DatabaseTarget, trained, monkeypatch: pytest.MonkeyPatch, handed_over
