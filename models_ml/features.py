@@ -93,26 +93,27 @@ class TextIndex:
             sublinear_tf=True,
             token_pattern=r"(?u)\b[\w+#/.-]{2,}\b",  # noqa: S106 - a regex, not a password
         )
-        vectorizer.fit(posting_text + user_text)
+        # Fitted and transformed in one pass over the text (fit, then transform, tokenised
+        # every document twice), then split into the postings' rows and the users'.
+        both = vectorizer.fit_transform(posting_text + user_text).tocsr()
         titles = TfidfVectorizer(min_df=1, ngram_range=(1, 2), sublinear_tf=True)
-        titles.fit(
+        both_titles = titles.fit_transform(
             postings.get_column("title").fill_null("").to_list()
             + users.get_column("current_title").fill_null("").to_list()
-        )
+        ).tocsr()
+        both.sort_indices()
+        both_titles.sort_indices()
+        n = postings.height
         user_skills, posting_skills = _skill_matrices(users, postings)
         return cls(
             user_ids={u: i for i, u in enumerate(users.get_column("user_id").to_list())},
             posting_ids={
                 p: i for i, p in enumerate(postings.get_column("job_posting_id").to_list())
             },
-            users=vectorizer.transform(user_text).tocsr(),
-            postings=vectorizer.transform(posting_text).tocsr(),
-            user_titles=titles.transform(
-                users.get_column("current_title").fill_null("").to_list()
-            ).tocsr(),
-            posting_titles=titles.transform(
-                postings.get_column("title").fill_null("").to_list()
-            ).tocsr(),
+            users=both[n:],
+            postings=both[:n],
+            user_titles=both_titles[n:],
+            posting_titles=both_titles[:n],
             user_skills=user_skills,
             posting_skills=posting_skills,
             skill_counts=np.asarray(user_skills.sum(axis=1)).ravel(),
