@@ -658,6 +658,12 @@ class Candidates:
     def candidates(self, start: int, size: int) -> pl.DataFrame:
         """chunks' frame for the users start .. start + size. The first call builds the
         run-wide tables; calls after it only read them, so threads may make them at once."""
+        keys, features = self.candidate_arrays(start, size)
+        return _with_features(keys, features)
+
+    def candidate_arrays(self, start: int, size: int) -> tuple[pl.DataFrame, dict[str, np.ndarray]]:
+        """candidates' frame as the keys (user_id, job_posting_id, retriever, company_id, fresh)
+        and the FEATURES columns as arrays, which the ranker reads as one matrix."""
         p, k = self.postings, self.counts
         n = len(p.ids)
         fresh_columns = self._cached("fresh_columns", lambda: np.flatnonzero(p.fresh))
@@ -696,7 +702,7 @@ class Candidates:
         # Each pair once, credited to the first retriever that found it.
         _, first = np.unique(r * n + c, return_index=True)
         first.sort()
-        return self.ranker_features(users, dense, r[first], c[first], by[first])
+        return self.ranker_arrays(users, dense, r[first], c[first], by[first])
 
     def pair_features(
         self, users: ChunkUsers, dense: Mapping[str, np.ndarray], r: np.ndarray, c: np.ndarray
@@ -757,6 +763,17 @@ class Candidates:
         posting, company, the retriever that found each (codes into RETRIEVERS) and whether the
         posting is fresh: the values ``candidate_features`` computes from the snapshot pair by
         pair (tested)."""
+        return _with_features(*self.ranker_arrays(users, dense, r, c, retriever))
+
+    def ranker_arrays(
+        self,
+        users: ChunkUsers,
+        dense: Mapping[str, np.ndarray],
+        r: np.ndarray,
+        c: np.ndarray,
+        retriever: np.ndarray,
+    ) -> tuple[pl.DataFrame, dict[str, np.ndarray]]:
+        """ranker_features as its keys and its feature columns (arrays)."""
         assert self.user_totals is not None  # noqa: S101 - set by build
         p, totals = self.postings, self.user_totals
         gathered = self.pair_features(users, dense, r, c)
@@ -787,16 +804,22 @@ class Candidates:
         )
         ids = self._cached("open_ids", lambda: pl.Series(p.ids, dtype=ID))
         companies = self._cached("open_companies", lambda: pl.Series(p.company_id, dtype=ID))
-        return pl.DataFrame(
+        keys = pl.DataFrame(
             [
                 pl.Series("user_id", users.ids, dtype=ID).gather(r),
                 ids.gather(c).alias("job_posting_id"),
                 pl.Series("retriever", RETRIEVERS, dtype=pl.String).gather(retriever),
                 companies.gather(c).alias("company_id"),
                 pl.Series("fresh", p.fresh[c], dtype=pl.Boolean),
-                *[pl.Series(name, values, dtype=pl.Float64) for name, values in gathered.items()],
             ]
         )
+        return keys, gathered
+
+
+def _with_features(keys: pl.DataFrame, features: Mapping[str, np.ndarray]) -> pl.DataFrame:
+    return keys.with_columns(
+        pl.Series(name, values, dtype=pl.Float64) for name, values in features.items()
+    )
 
 
 def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,13 @@ from sklearn.preprocessing import StandardScaler
 
 from models_ml.evaluation import Metrics, evaluate
 from models_ml.explain import LinearSurrogate
-from models_ml.features import CATEGORICAL, CONTENT_FEATURES, FEATURES, matrix
+from models_ml.features import (
+    CATEGORICAL,
+    CONTENT_FEATURES,
+    FEATURES,
+    matrix,
+    matrix_of_columns,
+)
 from models_ml.retrieval import LinearRetriever
 
 CALIBRATION_SHARE = 0.15
@@ -44,6 +51,10 @@ class MatchModel:
     def matrix(self, features: pl.DataFrame) -> np.ndarray:
         """The columns this model was trained on, in its order."""
         return matrix(features, self.features)
+
+    def matrix_of_columns(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """``matrix`` of feature columns held as arrays (features.matrix_of_columns)."""
+        return matrix_of_columns(columns, self.features)
 
     def predict(self, features: pl.DataFrame) -> np.ndarray:
         return self.classifier.predict_proba(self.matrix(features))[:, 1]

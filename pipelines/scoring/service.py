@@ -266,14 +266,24 @@ class ModelScorer:
     def ready(self, features: pl.DataFrame) -> CompiledScorer | None:
         """The compiled scorer to use on ``features`` (checked on them if not yet checked)."""
         if not self.checked and features.height:
-            rows = np.linspace(0, features.height - 1, min(features.height, PARITY_SAMPLE))
+            self.ready_for(self.model.matrix(features[_parity_rows(features.height)]))
+        return self.compiled
+
+    def ready_for(self, x: np.ndarray) -> CompiledScorer | None:
+        """ready() for the model's matrix ``x`` of the rows to score."""
+        if not self.checked and len(x):
             self.compiled = verified(
                 self.model,
                 compile_model(self.model, get_settings().artifacts_dir / "compiled"),
-                self.model.matrix(features[rows.astype(np.int64)]),
+                x[_parity_rows(len(x))],
             )
             self.checked = True
         return self.compiled
+
+
+def _parity_rows(rows: int) -> np.ndarray:
+    """Up to PARITY_SAMPLE rows, spread evenly, on which the compiled trees are checked."""
+    return np.linspace(0, rows - 1, min(rows, PARITY_SAMPLE)).astype(np.int64)
 
 
 def refresh_posting_quality(target: DatabaseTarget) -> int:
@@ -584,18 +594,11 @@ def scored_candidates(
     )
 
     def scored(piece: tuple[int, int]) -> pl.DataFrame:
-        features = retrieval.candidates(*piece)
-        native = compiled.ready(features) if isinstance(compiled, ModelScorer) else compiled
-        return features.select(
-            "user_id",
-            "job_posting_id",
-            "retriever",
-            "company_id",
-            "fresh",
-            pl.Series(
-                "score",
-                np.round(probabilities(model, model.matrix(features), native) * 100.0, 2),
-            ),
+        keys, features = retrieval.candidate_arrays(*piece)
+        x = model.matrix_of_columns(features)
+        native = compiled.ready_for(x) if isinstance(compiled, ModelScorer) else compiled
+        return keys.with_columns(
+            pl.Series("score", np.round(probabilities(model, x, native) * 100.0, 2))
         )
 
     pieces = retrieval.chunk_slices()

@@ -222,3 +222,29 @@ def test_the_training_sample_bounds_earlier_swipes_and_keeps_the_validation_mont
     # The same draw every time, and none at all when the history is small enough.
     assert swipes.filter(training_sample(swipes, validation, rows=3_000)).equals(kept)  # type: ignore[arg-type]
     assert training_sample(swipes, validation, rows=20_000) is None
+
+
+def test_the_matrix_of_feature_arrays_is_the_matrix_of_their_frame() -> None:
+    """The feed builds the ranker's matrix from arrays, training and swipe scoring from frames:
+    both round to six decimals and zero a column with no value at all, so the trees see the same
+    numbers either way."""
+    from models_ml.features import matrix, matrix_of_columns
+
+    rng = np.random.default_rng(3)
+    columns = {name: rng.normal(size=50) / 3.0 for name in FEATURES}
+    columns[FEATURES[0]] = np.full(50, np.nan)  # no value at all
+    columns[FEATURES[1]][::7] = np.nan  # some missing
+    columns[FEATURES[2]][0] = 1.0000000000000002
+    frame = pl.DataFrame(columns)
+    from_arrays, from_frame = matrix_of_columns(columns), matrix(frame)
+    assert from_arrays.flags.c_contiguous
+    assert np.array_equal(from_arrays, from_frame, equal_nan=True)
+    assert (from_arrays[:, 0] == 0).all() and np.isnan(from_arrays[::7, 1]).all()
+    assert from_arrays[0, 2] == 1.0
+    # Only the model's columns, in its order, whatever else the arrays hold.
+    names = (FEATURES[3], FEATURES[1])
+    assert np.array_equal(
+        matrix_of_columns(columns | {"extra": np.zeros(50)}, names),
+        matrix(frame, names),
+        equal_nan=True,
+    )
