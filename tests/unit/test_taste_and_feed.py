@@ -200,13 +200,15 @@ def test_feed_rules_cap_companies_and_reserve_fresh_places() -> None:
     assert set(unconstrained.get_column("job_posting_id")) == set(best.get_column("job_posting_id"))
 
 
-def test_position_in_group_is_the_window_it_replaces() -> None:
+@pytest.mark.parametrize("ids", [pl.String, pl.Categorical])
+def test_position_in_group_is_the_window_it_replaces(ids: type[pl.DataType]) -> None:
+    """By the ids' categories' codes (the feed's frames) or by ranking the keys (any other)."""
     rng = np.random.default_rng(4)
     n = 5_000
     frame = pl.DataFrame(
         {
-            "user_id": rng.choice([f"u{i}" for i in range(30)], n),
-            "company_id": pl.Series(rng.choice(["a", "b", "c", None], n), dtype=pl.String),
+            "user_id": pl.Series(rng.choice([f"u{i}" for i in range(30)], n), dtype=ids),
+            "company_id": pl.Series(rng.choice(["a", "b", "c", None], n), dtype=ids),
             "score": rng.random(n),
         }
     ).sort("user_id", "score")
