@@ -224,7 +224,9 @@ class Candidates:
     vocabularies: dict[str, dict[str, int]]
     type_vocabulary: dict[str, int]
     country_vocabulary: dict[str, int]
-    seen: dict[str, np.ndarray] = field(default_factory=dict)
+    # The open postings each user has swiped: user rows (sorted) and columns, pair by pair.
+    seen_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    seen_columns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     prior: float = 0.3
     user_company: pl.DataFrame | None = None  # user_id, company_id, swipes and rights so far
     user_totals: pl.DataFrame | None = None  # user_id, swipes and rights so far
@@ -318,20 +320,25 @@ class Candidates:
                 "company_prior_right_rate": open_postings.join(company_rates, on="company_id", how="left", maintain_order="left").get_column("_company_rate").fill_null(prior).to_numpy(),
             },
         )  # fmt: skip
-        # Which open postings each user has swiped, as column numbers (ten million swipes at
-        # large scale: a join and a group-by, not a Python loop).
+        # Which open postings each user has swiped: (user row, column) pairs sorted by row, so a
+        # chunk's are one slice (ten million swipes at large scale: joins and a sort, not a
+        # Python dict of an array per user).
         seen = (
             swipes.select("user_id", "job_posting_id")
             .join(
                 pl.DataFrame(
-                    {"job_posting_id": ids, "_column": np.arange(len(ids), dtype=np.int64)},
-                    schema={"job_posting_id": ID, "_column": pl.Int64},
+                    {"job_posting_id": ids, "_column": np.arange(len(ids), dtype=np.int32)},
+                    schema={"job_posting_id": ID, "_column": pl.Int32},
                 ),
                 on="job_posting_id",
             )
-            .group_by("user_id")
-            .agg("_column")
-        )
+            .join(
+                users.select("user_id").with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int32)),
+                on="user_id",
+            )
+            .select("_row", "_column")
+            .sort("_row")
+        )  # fmt: skip
         return cls(
             postings=table,
             taste=taste,
@@ -342,14 +349,8 @@ class Candidates:
             vocabularies=vocabularies,
             type_vocabulary=type_vocabulary,
             country_vocabulary=country_vocabulary,
-            seen={
-                user: np.asarray(columns, dtype=np.int64)
-                for user, columns in zip(
-                    seen.get_column("user_id").to_list(),
-                    seen.get_column("_column").to_list(),
-                    strict=True,
-                )
-            },
+            seen_rows=seen.get_column("_row").to_numpy(),
+            seen_columns=seen.get_column("_column").to_numpy(),
             prior=prior,
             user_company=swipes.group_by("user_id", "company_id").agg(
                 pl.len().cast(pl.Float64).alias("user_company_prior_swipes"),
@@ -673,10 +674,10 @@ class Candidates:
         linear = self.linear_scores(users, dense)
         # The cells already swiped, by flat index: a user has swiped a few hundred of the
         # open postings, so a users x postings mask would be mostly a pass over nothing.
-        seen = np.concatenate(
-            [np.empty(0, dtype=np.int64)]
-            + [i * n + self.seen[user] for i, user in enumerate(users.ids) if user in self.seen]
-        )
+        first, last = np.searchsorted(self.seen_rows, [start, start + len(users.ids)])
+        seen = (self.seen_rows[first:last].astype(np.int64) - start) * n + self.seen_columns[
+            first:last
+        ]
         # Nothing seen can be picked: -inf in the scores the retrievers rank (the ranker
         # reads dense scores only at unseen candidates).
         for scores in (linear, dense["content_similarity"], dense["cf_like"]):
