@@ -188,7 +188,7 @@ class OpenPostings:
     factor_rows: np.ndarray
     fresh: np.ndarray  # bool: published within the fresh window
     popular: np.ndarray  # indices of the most liked
-    # What the ranker reads of each posting as it stands now (see ranker_features).
+    # What the ranker reads of each posting as it stands now (see ranker_arrays).
     company_id: list[str | None] = field(default_factory=list)
     per_posting: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -709,7 +709,7 @@ class Candidates:
         self, users: ChunkUsers, dense: Mapping[str, np.ndarray], r: np.ndarray, c: np.ndarray
     ) -> dict[str, np.ndarray]:
         """FEATURES of the pairs (users row r, open posting c) as if shown now at the top of
-        the deck, apart from the user's and the user x company history (ranker_features adds
+        the deck, apart from the user's and the user x company history (ranker_arrays adds
         those); the dense scores are read, the rest computed pair by pair."""
         p = self.postings
         # Matrices are read by flat index (one gather instead of a 2-D fancy index).
@@ -752,20 +752,6 @@ class Candidates:
             values[name] = per_posting[c]
         return values
 
-    def ranker_features(
-        self,
-        users: ChunkUsers,
-        dense: Mapping[str, np.ndarray],
-        r: np.ndarray,
-        c: np.ndarray,
-        retriever: np.ndarray,
-    ) -> pl.DataFrame:
-        """Every FEATURES column for the pairs (users row r, open posting c), with the user,
-        posting, company, the retriever that found each (codes into RETRIEVERS) and whether the
-        posting is fresh: the values ``candidate_features`` computes from the snapshot pair by
-        pair (tested)."""
-        return _with_features(*self.ranker_arrays(users, dense, r, c, retriever))
-
     def ranker_arrays(
         self,
         users: ChunkUsers,
@@ -774,7 +760,10 @@ class Candidates:
         c: np.ndarray,
         retriever: np.ndarray,
     ) -> tuple[pl.DataFrame, dict[str, np.ndarray]]:
-        """ranker_features as its keys and its feature columns (arrays)."""
+        """The pairs (users row r, open posting c) as keys (the user, posting, company, the
+        retriever that found each, codes into RETRIEVERS, and whether the posting is fresh) and
+        every FEATURES column as an array: the values ``candidate_features`` computes from the
+        snapshot pair by pair (tested)."""
         assert self.user_totals is not None  # noqa: S101 - set by build
         p, totals = self.postings, self.user_totals
         gathered = self.pair_features(users, dense, r, c)
