@@ -589,37 +589,22 @@ class Candidates:
         open postings (people of one city share a row, postings of one city a column), exactly
         as pair features compute it, then gathered: the trigonometry per cell was a tenth of
         the feed's time (docs/benchmarks.md)."""
-        places, column_place = self._cached("posting_places", self._posting_places)
-        result = np.full((len(users.ids), len(column_place)), UNKNOWN_LOG_DISTANCE)
-        known = ~(np.isnan(users.latitude) | np.isnan(users.longitude))
-        if not known.any():
-            return result
-        user_places, row_of = np.unique(
-            np.column_stack([users.latitude[known], users.longitude[known]]),
-            axis=0,
-            return_inverse=True,
+        p = self.postings
+        posting_places, column_place = self._cached(
+            "posting_places", lambda: _distinct_places(p.latitude, p.longitude)
         )
-        # The last column stands for the postings whose place is unknown.
-        by_place = np.full((len(user_places), len(places) + 1), UNKNOWN_LOG_DISTANCE)
-        by_place[:, :-1] = np.log1p(
+        user_places, row_place = _distinct_places(users.latitude, users.longitude)
+        # The last row and column stand for an unknown place (index -1).
+        by_place = np.full((len(user_places) + 1, len(posting_places) + 1), UNKNOWN_LOG_DISTANCE)
+        by_place[:-1, :-1] = np.log1p(
             haversine_km(
-                user_places[:, :1], user_places[:, 1:], places[None, :, 0], places[None, :, 1]
+                user_places[:, :1],
+                user_places[:, 1:],
+                posting_places[None, :, 0],
+                posting_places[None, :, 1],
             )
         )
-        result[known] = np.take(by_place, column_place, axis=1)[row_of.ravel()]
-        return result
-
-    def _posting_places(self) -> tuple[np.ndarray, np.ndarray]:
-        """The open postings' distinct known places (places x 2: latitude, longitude) and each
-        open posting's index into them (-1, the last column of a gather, when unknown)."""
-        p = self.postings
-        known = ~(np.isnan(p.latitude) | np.isnan(p.longitude))
-        column_place = np.full(len(p.ids), -1, dtype=np.int64)
-        places, inverse = np.unique(
-            np.column_stack([p.latitude[known], p.longitude[known]]), axis=0, return_inverse=True
-        )
-        column_place[known] = inverse.ravel()
-        return places.reshape(-1, 2), column_place
+        return np.take(by_place, column_place, axis=1)[row_place]
 
     def linear_scores(self, users: ChunkUsers, dense: Mapping[str, np.ndarray]) -> np.ndarray:
         """The linear retriever's score of each user x open posting, up to a constant per user.
@@ -810,6 +795,18 @@ def _with_features(keys: pl.DataFrame, features: Mapping[str, np.ndarray]) -> pl
     return keys.with_columns(
         pl.Series(name, values, dtype=pl.Float64) for name, values in features.items()
     )
+
+
+def _distinct_places(latitude: np.ndarray, longitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct known places (places x 2: latitude, longitude) and each row's index into
+    them (-1 where the place is unknown)."""
+    known = ~(np.isnan(latitude) | np.isnan(longitude))
+    index = np.full(len(latitude), -1, dtype=np.int64)
+    places, inverse = np.unique(
+        np.column_stack([latitude[known], longitude[known]]), axis=0, return_inverse=True
+    )
+    index[known] = inverse.ravel()
+    return places.reshape(-1, 2), index
 
 
 def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
