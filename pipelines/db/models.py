@@ -277,6 +277,14 @@ class UserJobSwipe(Timestamps, Base):
         Index("idx_swipes_match_score", "match_score"),
         Index("idx_swipes_posting", "job_posting_id"),
         Index("idx_swipes_created_at", "created_at"),
+        Index(
+            "idx_swipes_unscored",
+            "user_id",
+            postgresql_where=text(
+                "match_score IS NULL OR confidence IS NULL OR match_factors IS NULL"
+                " OR is_correct_match IS NULL"
+            ),
+        ),
     )
 
 

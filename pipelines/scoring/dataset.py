@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,6 +33,7 @@ from models_ml.taste import (
 from pipelines.db.bulk import copy_out_frame
 from pipelines.db.connection import snapshot_readers
 from pipelines.ingest.fields import parse_location
+from pipelines.scoring.shards import SHARD_COUNT
 from pipelines.settings import get_settings
 from pipelines.simulate.vocabulary import CURRENCY_PER_USD
 from pipelines.sql_files import read_sql
@@ -50,6 +51,11 @@ SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "label": pl.Int64,
     "relevance": pl.Int64,
     "unscored": pl.Boolean,
+}
+# What recommendations read of each swipe (sql/swipes_for_feed.sql): a run with no swipe to
+# score reads only these.
+FEED_SWIPE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
+    name: SWIPE_SCHEMA[name] for name in ("user_id", "job_posting_id", "company_id", "label")
 }
 # Past any page of a table (the largest block number): the last part of the swipes' read.
 LAST_PAGE = 2**32 - 1
@@ -83,8 +89,21 @@ class Snapshot:
         return posting_attributes(self.postings, text.posting_titles)
 
 
-def load_snapshot(conn: psycopg.Connection, readers: int | None = None) -> Snapshot:
+def has_unscored_swipes(conn: psycopg.Connection, shards: Sequence[int]) -> bool:
+    """Whether any swipe the snapshot would read for the users of ``shards`` lacks a score."""
+    row = conn.execute(
+        statement("swipes_unscored"), {"shards": list(shards), "shard_count": SHARD_COUNT}
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def load_snapshot(
+    conn: psycopg.Connection, readers: int | None = None, feed_only: bool = False
+) -> Snapshot:
     """Every consenting user's swipes, the users and the postings, as of one moment.
+
+    ``feed_only``: each swipe with only what recommendations read (FEED_SWIPE_SCHEMA), for a
+    run that scores no swipe.
 
     The swipes (ten million rows at large scale) are read in ``readers`` parts of the table's
     pages at once (default: the scoring_threads setting), each by its own connection to one
@@ -100,8 +119,8 @@ def load_snapshot(conn: psycopg.Connection, readers: int | None = None) -> Snaps
             with connections[index].cursor() as cur:
                 return copy_out_frame(
                     cur,
-                    statement("swipes"),
-                    SWIPE_SCHEMA,
+                    statement("swipes_for_feed" if feed_only else "swipes"),
+                    FEED_SWIPE_SCHEMA if feed_only else SWIPE_SCHEMA,
                     {"from_page": bounds[index], "end_page": bounds[index + 1]},
                 )
 

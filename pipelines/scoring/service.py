@@ -41,6 +41,7 @@ from pipelines.memory import peak_rss_mb
 from pipelines.scoring.dataset import (
     Snapshot,
     described_swipes,
+    has_unscored_swipes,
     load_snapshot,
     statement,
     training_frame,
@@ -320,7 +321,11 @@ def score_and_recommend(
         version, model = current
         if full is None:
             full = _full_rescore_due(conn, version, selected)
-        snapshot = load_snapshot(conn)
+        # No swipe to score (a refresh after an ingest, with no new swipe): only what the
+        # recommendations read of each swipe, and no history features to build, which would
+        # still sum every group of the whole history to describe nothing.
+        scoring = full or has_unscored_swipes(conn, selected)
+        snapshot = load_snapshot(conn, feed_only=not scoring)
     text = snapshot.text_index()
     phases.mark("snapshot")
     # Content features only for the swipes this run scores (its shards' swipes; only unscored ones
@@ -337,9 +342,7 @@ def score_and_recommend(
         snapshot, model, text, version, top_n, compiled=scorer, shards=selected, now=as_of
     )
     phases.mark("recommendations")
-    # No swipe to score (a refresh after an ingest, with no new swipe): no history features to
-    # build, which would still sum every group of the whole history to describe nothing.
-    to_score = keep is None or bool(snapshot.swipes.select(keep).to_series().any())
+    to_score = scoring and (keep is None or bool(snapshot.swipes.select(keep).to_series().any()))
     with ScoreSpool() as spool:
         # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes
         # at large scale, and so are ten million scores with their factors, which wait on disk

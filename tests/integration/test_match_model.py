@@ -525,6 +525,71 @@ def test_the_feed_is_the_same_whatever_the_threads(
     assert several.equals(one)
 
 
+def test_the_feed_only_snapshot_recommends_what_the_whole_snapshot_does(
+    model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    """A run with no swipe to score reads each swipe's feed columns only: the same rows, and
+    the same recommendations from them."""
+    from pipelines.scoring.service import ModelScorer, recommend
+
+    with connect(model_db) as conn:
+        whole, narrow = load_snapshot(conn), load_snapshot(conn, feed_only=True)
+        version, model = service.champion(conn)  # type: ignore[misc]
+    assert narrow.swipes.columns == ["user_id", "job_posting_id", "company_id", "label"]
+    key = ["user_id", "job_posting_id"]
+    assert narrow.swipes.sort(key).equals(whole.swipes.select(narrow.swipes.columns).sort(key))
+    assert narrow.users.equals(whole.users) and narrow.postings.equals(whole.postings)
+    now = dt.datetime(2025, 7, 1)
+    served = {
+        name: recommend(snapshot, model, snapshot.text_index(), version, 20, ModelScorer(model), now=now)
+        for name, snapshot in (("whole", whole), ("narrow", narrow))
+    }  # fmt: skip
+    assert served["whole"].height > 1_000
+    assert_frame_equal(served["narrow"], served["whole"])
+
+
+def test_a_swipe_left_unscored_is_found_by_its_users_shard(
+    databases, model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    """has_unscored_swipes: none once everything is scored; a swipe with no factors (as the app
+    stores them) counts for its user's shard only; a non-consenting user's never counts, since
+    the snapshot does not read it."""
+    from pipelines.scoring.dataset import has_unscored_swipes
+    from pipelines.scoring.shards import SHARD_COUNT, shard_of
+
+    target = databases.clone(model_db, "unscored")
+    everyone = list(range(SHARD_COUNT))
+    with connect(target) as conn:
+        assert not has_unscored_swipes(conn, everyone)
+    (consenting,) = fetch(
+        target,
+        "SELECT s.id, s.user_id::text FROM user_job_swipes s JOIN users u ON u.id = s.user_id"
+        " WHERE u.data_consent ORDER BY s.id LIMIT 1",
+    )
+    shard = shard_of(consenting[1])
+    (withdrawn,) = fetch(
+        target,
+        "SELECT s.id, s.user_id::text FROM user_job_swipes s JOIN users u ON u.id = s.user_id"
+        " WHERE u.data_consent AND user_shard(s.user_id, %s) <> %s ORDER BY s.id LIMIT 1",
+        SHARD_COUNT,
+        shard,
+    )
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            "UPDATE user_job_swipes SET match_factors = NULL WHERE id = ANY(%s)",
+            ([consenting[0], withdrawn[0]],),
+        )
+        conn.execute("UPDATE users SET data_consent = false WHERE id = %s", (withdrawn[1],))
+    with connect(target) as conn:
+        assert has_unscored_swipes(conn, everyone)
+        assert has_unscored_swipes(conn, [shard])
+        assert not has_unscored_swipes(conn, [s for s in everyone if s != shard])
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        conn.execute("UPDATE users SET data_consent = false WHERE id = %s", (consenting[1],))
+    with connect(target) as conn:
+        assert not has_unscored_swipes(conn, everyone)
+
+
 def test_the_monitoring_mart_compares_swipes_on_recommended_postings(
     databases, migrated_template, cipher
 ) -> None:  # type: ignore[no-untyped-def]
