@@ -590,6 +590,26 @@ def test_a_swipe_left_unscored_is_found_by_its_users_shard(
         assert not has_unscored_swipes(conn, everyone)
 
 
+def test_a_refresh_keeps_an_updated_recommendation_on_its_page(
+    databases, model_db: DatabaseTarget, trained
+) -> None:  # type: ignore[no-untyped-def]
+    """Recommendation pages keep room (migration 0015): a row updated with its rank kept stays
+    on its page as a heap-only tuple, with no new index entries, as each refresh's update of the
+    pairs it keeps does."""
+    target = databases.clone(model_db, "hot_updates")
+    placed = "SELECT user_id, job_posting_id, (ctid::text::point)[0] FROM recommendations"
+    before = dict(((u, p), page) for u, p, page in fetch(target, placed))
+    index_pages = "SELECT pg_relation_size('recommendations_pkey')"
+    (pkey_before,) = fetch(target, index_pages)
+    with psycopg.connect(**target.libpq_kwargs) as conn:  # type: ignore[arg-type]
+        conn.execute("UPDATE recommendations SET score = score + 1, generated_at = now()")
+    after = dict(((u, p), page) for u, p, page in fetch(target, placed))
+    assert len(before) > 1_000 and after.keys() == before.keys()
+    stayed = sum(after[key] == page for key, page in before.items())
+    assert stayed / len(before) > 0.9
+    assert fetch(target, index_pages) == [pkey_before]
+
+
 def test_the_monitoring_mart_compares_swipes_on_recommended_postings(
     databases, migrated_template, cipher
 ) -> None:  # type: ignore[no-untyped-def]
