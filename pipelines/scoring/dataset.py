@@ -126,10 +126,6 @@ def load_snapshot(
 
         with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="snapshot") as pool:
             swipe_parts = [pool.submit(part, i) for i in range(parts)]
-            # The users' places count every app event by user and city: about 140k groups at
-            # large scale, which the default 4 MB work_mem sorted on disk (1.6 GB of temporary
-            # files; 26 s) instead of hashing in memory (13 s; docs/benchmarks.md).
-            connections[parts].execute("SET LOCAL work_mem = '256MB'")
             users = read_frame(connections[parts], "users")
             postings = read_frame(connections[parts], "postings")
             # In page order: the order one connection's scan would have given.

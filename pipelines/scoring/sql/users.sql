@@ -1,11 +1,11 @@
 -- Profiles and preferences (in id order, so every snapshot of the same rows is the same frame), and where each user uses the app from (their most frequent city in
 -- app events): the schema stores no home location.
 WITH places AS (
-  SELECT user_id, city, country, count(*) AS events,
-         row_number() OVER (PARTITION BY user_id ORDER BY count(*) DESC, city) AS rank
-    FROM analytics_events
-   WHERE user_id IS NOT NULL AND city IS NOT NULL
-   GROUP BY user_id, city, country
+  -- Kept by triggers as events are stored and removed (migration 0016): one row per user and
+  -- place, whatever the history.
+  SELECT user_id, city, country,
+         row_number() OVER (PARTITION BY user_id ORDER BY events DESC, city, country) AS rank
+    FROM user_places
 )
 SELECT u.id::text AS user_id, coalesce(pr.skills, '{}') AS skills, pr.current_title,
        pr.years_of_experience, pf.remote_pref::text AS remote_pref, coalesce(pf.job_types, '{}') AS job_types,

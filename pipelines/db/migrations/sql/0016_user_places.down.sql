@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS analytics_events_places_truncate ON analytics_events;
+DROP TRIGGER IF EXISTS analytics_events_places_move ON analytics_events;
+DROP TRIGGER IF EXISTS analytics_events_places_delete ON analytics_events;
+DROP TRIGGER IF EXISTS analytics_events_places_insert ON analytics_events;
+DROP FUNCTION IF EXISTS empty_user_places();
+DROP FUNCTION IF EXISTS forget_partition_places(regclass);
+DROP FUNCTION IF EXISTS recount_moved_place();
+DROP FUNCTION IF EXISTS count_user_places();
+DROP FUNCTION IF EXISTS user_places_delta(text, int);
+DROP TABLE IF EXISTS user_places;
