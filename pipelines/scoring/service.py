@@ -336,46 +336,35 @@ def score_and_recommend(
     ]
     keep = pl.all_horizontal(wanted) if wanted else None
     scorer = ModelScorer(model)
-    scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    # Every write of the run is one transaction, opened before the recommendations: each batch
-    # of users' lists is written while the feed ranks the next, so PostgreSQL's work overlaps
-    # the feed's instead of following it (docs/benchmarks.md).
-    with connect(target) as conn, conn.cursor() as cur:
-        _begin_write(cur, selected, every_shard)
-        refresh = RecommendationRefresh(cur, selected, as_of or scored_at)
-        # Recommendations first, then the swipes: what each phase holds (the retrieval tables,
-        # every swipe's scores) is never alive beside the other's.
-        refresh.write_beside(
-            recommendation_batches(
-                snapshot, model, text, version, top_n, compiled=scorer, shards=selected, now=as_of
-            )
-        )
-        phases.mark("recommendations")
-        to_score = scoring and (
-            keep is None or bool(snapshot.swipes.select(keep).to_series().any())
-        )
-        with ScoreSpool() as spool:
-            # A slice of swipes at a time: every swipe's features and matrix at once are
-            # gigabytes at large scale, and so are ten million scores with their factors, which
-            # wait on disk for the write.
-            for features in described_swipes(snapshot, text, keep=keep) if to_score else ():
-                spool.add(
-                    score(model, features, compiled=scorer.ready(features)).select(
-                        features.get_column("swipe_id").alias("id"),
-                        features.get_column("at"),
-                        "match_score",
-                        "confidence",
-                        "match_factors",
-                        (
-                            (pl.col("match_score") >= 50) == (features.get_column("label") == 1)
-                        ).alias("is_correct_match"),
-                    )
+    # Recommendations first, then the swipes: what each phase holds (the retrieval tables, every
+    # swipe's scores) is never alive beside the other's.
+    recommendations = recommend(
+        snapshot, model, text, version, top_n, compiled=scorer, shards=selected, now=as_of
+    )
+    phases.mark("recommendations")
+    to_score = scoring and (keep is None or bool(snapshot.swipes.select(keep).to_series().any()))
+    with ScoreSpool() as spool:
+        # A slice of swipes at a time: every swipe's features and matrix at once are gigabytes
+        # at large scale, and so are ten million scores with their factors, which wait on disk
+        # for the write.
+        for features in described_swipes(snapshot, text, keep=keep) if to_score else ():
+            spool.add(
+                score(model, features, compiled=scorer.ready(features)).select(
+                    features.get_column("swipe_id").alias("id"),
+                    features.get_column("at"),
+                    "match_score",
+                    "confidence",
+                    "match_factors",
+                    ((pl.col("match_score") >= 50) == (features.get_column("label") == 1)).alias(
+                        "is_correct_match"
+                    ),
                 )
-            del snapshot, text
-            phases.mark("swipe features and scores")
-            swipes_updated, postings_updated = _finish_write(
-                cur, spool, version, selected, every_shard, full, scored_at
             )
+        del snapshot, text
+        phases.mark("swipe features and scores")
+        swipes_updated, postings_updated = _write_scores_and_recommendations(
+            target, spool, recommendations, version, selected, every_shard, full, as_of
+        )
     phases.mark("write")
     return ScoringReport(
         version,
@@ -383,109 +372,75 @@ def score_and_recommend(
         spool.rows,
         swipes_updated,
         postings_updated,
-        refresh.rows,
-        refresh.users,
+        recommendations.height,
+        recommendations.get_column("user_id").n_unique() if recommendations.height else 0,
         selected,
         phases.seconds,
         phases.peak_mb,
     )
 
 
-def _begin_write(cur: psycopg.Cursor, selected: list[int], every_shard: bool) -> None:
-    """The run's write transaction: its locks, taken in the one order every writer takes them."""
-    # Its commit need not wait for the WAL flush (a crash loses the whole rescoring, which
-    # simply runs again). It waits on the feed between batches: no idle timeout may end it.
-    cur.execute("SET LOCAL synchronous_commit = off")
-    cur.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-    if every_shard:
-        hold_writer_lock(cur, Writer.SCORES)
-    # Runs over other shards write their own users' rows meanwhile.
-    hold_shard_locks(cur, selected)
-
-
-def _finish_write(
-    cur: psycopg.Cursor,
+def _write_scores_and_recommendations(
+    target: DatabaseTarget,
     spool: ScoreSpool,
+    recommendations: pl.DataFrame,
     version: int,
     selected: list[int],
     every_shard: bool,
     full: bool,
-    scored_at: dt.datetime,
+    as_of: dt.datetime | None,
 ) -> tuple[int, int]:
-    """Posting quality and the spooled swipe scores, last in the run's transaction; returns the
-    swipes and postings updated."""
+    """Posting quality, the shards' recommendations and the spooled swipe scores, all in one
+    transaction; returns the swipes and postings updated."""
+    scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     postings_updated = 0
-    if every_shard:
-        # Here rather than first: the postings' rows stay locked (against an ingest's update)
-        # only for the end of the transaction.
-        cur.execute(statement("posting_quality"))
-        postings_updated = cur.rowcount
-    # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for this
-    # transaction to learn whether the duplicate is real, so the rows stay locked for the
-    # shortest time the all-or-nothing write allows (docs/reliability.md).
-    updated = write_swipe_scores(cur, spool.frames(), scored_at)
-    failpoint("scoring.write_back")
-    if full:
+    with connect(target) as conn, conn.cursor() as cur:
+        # One transaction for every write below; its commit need not wait for the WAL flush
+        # (a crash loses the whole rescoring, which simply runs again).
+        cur.execute("SET LOCAL synchronous_commit = off")
+        if every_shard:
+            hold_writer_lock(cur, Writer.SCORES)
+            cur.execute(statement("posting_quality"))
+            postings_updated = cur.rowcount
+        # Runs over other shards write their own users' rows meanwhile.
+        hold_shard_locks(cur, selected)
+        _refresh_recommendations(cur, recommendations, selected)
         cur.execute(
-            statement("scoring_shards_mark_scored"),
-            {"version": version, "shards": selected, "scored_at": scored_at},
+            statement("recommendation_history_record"), {"recommended_at": as_of or scored_at}
         )
-        cur.execute(
-            statement("registry_mark_swipes_scored"),
-            {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
-        )
+        # Swipe rows last: an app insert that duplicates a swipe being rescored must wait for
+        # this transaction to learn whether the duplicate is real, so the rows stay locked
+        # for the shortest time the all-or-nothing write allows (docs/reliability.md).
+        updated = write_swipe_scores(cur, spool.frames(), scored_at)
+        failpoint("scoring.write_back")
+        if full:
+            cur.execute(
+                statement("scoring_shards_mark_scored"),
+                {"version": version, "shards": selected, "scored_at": scored_at},
+            )
+            cur.execute(
+                statement("registry_mark_swipes_scored"),
+                {"scored_at": scored_at, "version": version, "shard_count": SHARD_COUNT},
+            )
     return updated, postings_updated
 
 
-class RecommendationRefresh:
-    """The shards' recommendations replaced in place inside the caller's transaction, a batch of
-    whole user lists at a time: pairs no longer recommended deleted, pairs recommended again
-    updated, new pairs inserted, the history recorded; at the end, the shards' users given no
-    list lose theirs. Most of a day's pairs are recommended again, and an update that keeps a
-    row's keys is spared the foreign-key checks that deleting and inserting every row paid
-    three times a row (docs/benchmarks.md)."""
-
-    def __init__(self, cur: psycopg.Cursor, shards: list[int], recommended_at: dt.datetime) -> None:
-        self._cur, self._shards, self._recommended_at = cur, shards, recommended_at
-        self.rows = self.users = 0
-        cur.execute(statement("recommendations_stage"))
-
-    def add(self, batch: pl.DataFrame) -> None:
-        """``batch``'s users' lists become theirs (each user's whole list in one batch)."""
-        cur = self._cur
-        cur.execute("TRUNCATE fresh_recommendations")
-        copy_frame(cur, "fresh_recommendations", batch)
-        cur.execute("ANALYZE fresh_recommendations")
-        cur.execute(statement("recommendations_drop_stale"))
-        failpoint("scoring.recommendations")
-        cur.execute(statement("recommendations_update_kept"))
-        cur.execute(statement("recommendations_insert_new"))
-        cur.execute(
-            statement("recommendation_history_record"), {"recommended_at": self._recommended_at}
-        )
-        cur.execute(statement("recommendations_mark_refreshed"))
-        self.rows += batch.height
-        self.users += batch.get_column("user_id").n_unique()
-
-    def finish(self) -> None:
-        self._cur.execute(
-            statement("recommendations_drop_unrefreshed"),
-            {"shards": self._shards, "shard_count": SHARD_COUNT},
-        )
-
-    def write_beside(self, batches: Iterable[pl.DataFrame]) -> None:
-        """Every batch added, then finish: each batch written by a thread of its own while the
-        next is computed (the server's work and the feed's run at once), one batch waiting at
-        most."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recommendations") as writer:
-            pending: Future[None] | None = None
-            for batch in batches:
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(self.add, batch)
-            if pending is not None:
-                pending.result()
-        self.finish()
+def _refresh_recommendations(
+    cur: psycopg.Cursor, recommendations: pl.DataFrame, shards: list[int]
+) -> None:
+    """The shards' recommendations become ``recommendations``, in place: pairs no longer
+    recommended deleted, pairs recommended again updated, new pairs inserted. Most of a day's
+    pairs are recommended again, and an update that keeps a row's keys is spared the foreign-key
+    checks that deleting and inserting every row paid three times a row (docs/benchmarks.md)."""
+    cur.execute(statement("recommendations_stage"))
+    copy_frame(cur, "fresh_recommendations", recommendations)
+    cur.execute("ANALYZE fresh_recommendations")
+    cur.execute(
+        statement("recommendations_drop_stale"), {"shards": shards, "shard_count": SHARD_COUNT}
+    )
+    failpoint("scoring.recommendations")
+    cur.execute(statement("recommendations_update_kept"))
+    cur.execute(statement("recommendations_insert_new"))
 
 
 class ScoreSpool:
@@ -589,35 +544,19 @@ def recommend(
 ) -> pl.DataFrame:
     """Each active user's (of ``shards``, default all) top-N unseen open postings: candidates
     from the merged retrievers, ranked by the model as of ``now``, under the feed rules."""
-    frames = list(
-        recommendation_batches(
-            snapshot, model, text, version, top_n, compiled, shards, now, rules, counts
-        )
-    )
-    return pl.concat(frames) if frames else pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
-
-
-def recommendation_batches(
-    snapshot: Snapshot,
-    model: MatchModel,
-    text: TextIndex,
-    version: int,
-    top_n: int,
-    compiled: CompiledScorer | ModelScorer | None = None,
-    shards: Sequence[int] | None = None,
-    now: dt.datetime | None = None,
-    rules: FeedRules | None = None,
-    counts: RetrievalCounts | None = None,
-) -> Iterator[pl.DataFrame]:
-    """recommend's rows, a batch of whole user lists at a time, in the users' order."""
     rules = rules or FeedRules()
-    for scored in _gathered(
-        scored_candidates(snapshot, model, text, shards, compiled, now, counts), FEED_BATCH
-    ):
-        feed = select_feed(scored, top_n, rules)
-        yield feed.with_columns(pl.lit(version).alias("model_version")).select(
-            "user_id", "job_posting_id", "score", "rank", "model_version"
+    frames = [
+        select_feed(scored, top_n, rules)
+        for scored in _gathered(
+            scored_candidates(snapshot, model, text, shards, compiled, now, counts), FEED_BATCH
         )
+    ]
+    if not frames:
+        return pl.DataFrame(schema=RECOMMENDATION_SCHEMA)
+    result = pl.concat(frames)
+    return result.with_columns(pl.lit(version).alias("model_version")).select(
+        "user_id", "job_posting_id", "score", "rank", "model_version"
+    )
 
 
 def _gathered(frames: Iterable[pl.DataFrame], rows: int) -> Iterator[pl.DataFrame]:

@@ -1,7 +1,6 @@
--- The batch's users' recommendations no longer recommended (before the update and insert, so
--- the ranks they held are free).
+-- The shards' recommendations no longer recommended (every row's when all shards are given).
 DELETE FROM recommendations r
- USING (SELECT DISTINCT user_id FROM fresh_recommendations) batch
- WHERE r.user_id = batch.user_id
+ WHERE (cardinality(%(shards)s::int[]) = %(shard_count)s
+        OR user_shard(r.user_id, %(shard_count)s) = ANY(%(shards)s::int[]))
    AND NOT EXISTS (SELECT 1 FROM fresh_recommendations f
                     WHERE f.user_id = r.user_id AND f.job_posting_id = r.job_posting_id)
