@@ -14,6 +14,7 @@ from pipelines.db.gdpr import anonymize_user, run_retention
 from pipelines.db.maintenance import ensure_partitions
 from pipelines.db.migrate import downgrade, upgrade
 from pipelines.scoring.dataset import read_frame
+from tests.integration.test_posting_engagement import new_users
 
 # Per user and place, from the events: what the triggers must have kept.
 RECOUNT = """
@@ -27,16 +28,6 @@ KEPT = "SELECT user_id, city, country, events FROM user_places ORDER BY 1, 2, 3 
 def assert_kept_matches_the_events(conn: psycopg.Connection) -> None:
     kept = conn.execute(KEPT).fetchall()
     assert kept == conn.execute(RECOUNT).fetchall()
-
-
-def new_users(conn: psycopg.Connection, count: int) -> list[uuid.UUID]:
-    return [
-        conn.execute(
-            "INSERT INTO users (email) VALUES (%s) RETURNING id",
-            (f"u{uuid.uuid4().hex}@example.com",),
-        ).fetchone()[0]  # type: ignore[index]
-        for _ in range(count)
-    ]
 
 
 def events(
