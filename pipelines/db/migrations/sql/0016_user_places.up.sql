@@ -112,12 +112,13 @@ CREATE TRIGGER analytics_events_places_move AFTER UPDATE OF user_id, city, count
 CREATE TRIGGER analytics_events_places_truncate AFTER TRUNCATE ON analytics_events
   FOR EACH STATEMENT EXECUTE FUNCTION empty_user_places();
 
--- The counts so far, from the events (the last full count this table ever needs).
-INSERT INTO user_places (user_id, city, country, events)
-SELECT user_id, city, country, count(*)
-  FROM analytics_events
- WHERE user_id IS NOT NULL AND city IS NOT NULL
- GROUP BY user_id, city, country;
+-- The counts so far, from the events (the last full count this table ever needs), by the
+-- triggers' own statement.
+DO $$
+BEGIN
+  EXECUTE user_places_delta('analytics_events', 1);
+END
+$$;
 
 DO $$
 BEGIN
